@@ -1,0 +1,2 @@
+//! Benchmark of the extract stage (being written).
+fn main() {}

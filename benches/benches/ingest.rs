@@ -1,0 +1,2 @@
+//! Benchmark of the ingest stage (being written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmark of the normalize stage (being written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Benchmark of the ocr stage (being written).
+fn main() {}

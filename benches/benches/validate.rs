@@ -1,0 +1,2 @@
+//! Benchmark of the validate stage (being written).
+fn main() {}

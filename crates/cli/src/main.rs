@@ -1,0 +1,5 @@
+//! The `jixiao` command line.
+
+fn main() {
+    println!("jixiao {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,263 @@
+//! Geometry and result types shared by every layer of the extraction crate.
+//!
+//! Coordinates are PDF points in *page space*: origin at the top-left corner of the page's
+//! crop box after `/Rotate` is applied, x to the right, y downwards (as a reader scans).
+
+use serde::{Deserialize, Serialize};
+
+/// An axis-aligned rectangle in page space, `x0 <= x1`, `y0 <= y1`.
+/// Serialised as `[x0, y0, x1, y1]` rounded to 0.01 pt.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(from = "[f64; 4]", into = "[f64; 4]")]
+pub struct Rect {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rect {
+    /// Builds a rectangle from two corners in any order.
+    pub fn from_corners(ax: f64, ay: f64, bx: f64, by: f64) -> Self {
+        Rect { x0: ax.min(bx), y0: ay.min(by), x1: ax.max(bx), y1: ay.max(by) }
+    }
+    pub fn width(&self) -> f64 {
+        self.x1 - self.x0
+    }
+    pub fn height(&self) -> f64 {
+        self.y1 - self.y0
+    }
+    pub fn center(&self) -> (f64, f64) {
+        ((self.x0 + self.x1) / 2.0, (self.y0 + self.y1) / 2.0)
+    }
+    /// The smallest rectangle containing both.
+    pub fn union(&self, other: &Rect) -> Rect {
+        Rect {
+            x0: self.x0.min(other.x0),
+            y0: self.y0.min(other.y0),
+            x1: self.x1.max(other.x1),
+            y1: self.y1.max(other.y1),
+        }
+    }
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+impl From<[f64; 4]> for Rect {
+    fn from(a: [f64; 4]) -> Self {
+        Rect { x0: a[0], y0: a[1], x1: a[2], y1: a[3] }
+    }
+}
+
+impl From<Rect> for [f64; 4] {
+    fn from(r: Rect) -> Self {
+        [round2(r.x0), round2(r.y0), round2(r.x1), round2(r.y1)]
+    }
+}
+
+/// A 2-D affine transform `[a b c d e f]` as in PDF: `x' = a·x + c·y + e`, `y' = b·x + d·y + f`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Matrix(pub [f64; 6]);
+
+impl Matrix {
+    pub const IDENTITY: Matrix = Matrix([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+
+    /// `self` applied first, then `other` (PDF's `self × other`).
+    pub fn then(&self, other: &Matrix) -> Matrix {
+        let [a, b, c, d, e, f] = self.0;
+        let [a2, b2, c2, d2, e2, f2] = other.0;
+        Matrix([
+            a * a2 + b * c2,
+            a * b2 + b * d2,
+            c * a2 + d * c2,
+            c * b2 + d * d2,
+            e * a2 + f * c2 + e2,
+            e * b2 + f * d2 + f2,
+        ])
+    }
+
+    /// Maps a point.
+    pub fn apply(&self, x: f64, y: f64) -> (f64, f64) {
+        let [a, b, c, d, e, f] = self.0;
+        (a * x + c * y + e, b * x + d * y + f)
+    }
+}
+
+/// A piece of text with its box in page space: one glyph from a PDF text layer, or one
+/// recognised line from OCR.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextBox {
+    /// The characters as a reader sees them (already folded, see `text` normalisation).
+    pub text: String,
+    pub bbox: Rect,
+    /// Font size in points (glyph height for OCR boxes).
+    pub font_size: f64,
+    /// Recogniser confidence in 0..=1 for OCR text; `None` for a PDF text layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// Direction of a ruling segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Orientation {
+    Horizontal,
+    Vertical,
+}
+
+/// An axis-aligned ruling line: a stroked line, a rectangle side, or a thin filled rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub orientation: Orientation,
+    /// y of a horizontal segment, x of a vertical one.
+    pub pos: f64,
+    /// Start (smaller x or y) along the segment.
+    pub start: f64,
+    /// End (larger x or y) along the segment.
+    pub end: f64,
+    /// Stroke width (or thickness of the filled rectangle).
+    pub width: f64,
+}
+
+/// How an image's samples are compressed once the generic filters (Flate, LZW, ASCII85,
+/// ASCIIHex, RunLength, with predictors) have been undone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageEncoding {
+    /// Raw samples, `bits_per_component` each, rows padded to whole bytes.
+    Raw,
+    /// `DCTDecode` (JPEG); `color_transform` from the filter's parameters when given.
+    Dct { color_transform: Option<i64> },
+    /// `CCITTFaxDecode` with its parameters.
+    Ccitt { k: i64, columns: u32, rows: u32, black_is_1: bool, encoded_byte_align: bool, end_of_block: bool },
+    /// `JBIG2Decode`, with the decoded `/JBIG2Globals` stream when present.
+    Jbig2 { globals: Option<Vec<u8>> },
+    /// `JPXDecode` (JPEG 2000).
+    Jpx,
+}
+
+/// An image's colour space, reduced to what a raster reader needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageColorSpace {
+    Gray,
+    Rgb,
+    Cmyk,
+    /// `Indexed` with base components, highest index and the palette bytes.
+    Indexed { base_components: u8, hival: u32, palette: Vec<u8> },
+    /// Anything else (ICC, Lab, Separation …) with its number of components when known.
+    Other { name: String, components: Option<u8> },
+}
+
+/// An image drawn on a page, with its placement: `ctm` maps the unit square (image space,
+/// y up as in PDF) to page space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageImage {
+    pub ctm: Matrix,
+    pub width: u32,
+    pub height: u32,
+    pub bits_per_component: u8,
+    pub color_space: ImageColorSpace,
+    pub encoding: ImageEncoding,
+    /// `/Decode` array when present.
+    pub decode: Option<Vec<f64>>,
+    /// `/ImageMask true`: a stencil mask painted with the fill colour.
+    pub image_mask: bool,
+    pub data: Vec<u8>,
+}
+
+/// Everything the interpreter found on one page, in page space.
+#[derive(Debug, Clone, Default)]
+pub struct PageContent {
+    /// 1-based page number.
+    pub number: u32,
+    pub width: f64,
+    pub height: f64,
+    pub text: Vec<TextBox>,
+    pub segments: Vec<Segment>,
+    pub images: Vec<PageImage>,
+    /// Problems that did not stop the page (an unreadable operator, a missing font …).
+    pub warnings: Vec<String>,
+}
+
+/// One merged cell of a logical table (one entry per merged cell, not per covered slot).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cell {
+    /// 0-based row of the cell's top-left slot.
+    pub row: usize,
+    /// 0-based column of the cell's top-left slot.
+    pub col: usize,
+    pub rowspan: usize,
+    pub colspan: usize,
+    /// The cell's lines in reading order, wrapped lines joined (no space between CJK).
+    pub text: String,
+    /// 1-based page on which the cell starts.
+    pub page: u32,
+    /// The cell's box on that page.
+    pub bbox: Rect,
+    /// Lowest OCR confidence of the text in the cell; absent for a text layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// A logical table: one bordered table, possibly continued over several pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// 1-based pages the table covers, ascending.
+    pub pages: Vec<u32>,
+    /// Text lines directly above the table on its first page (title, year line …).
+    pub caption: Vec<String>,
+    pub n_rows: usize,
+    pub n_cols: usize,
+    /// Row-major (by `row`, then `col`), every slot covered exactly once.
+    pub cells: Vec<Cell>,
+}
+
+impl Table {
+    /// The cell covering slot (`row`, `col`), if any.
+    pub fn cell_at(&self, row: usize, col: usize) -> Option<&Cell> {
+        self.cells.iter().find(|c| {
+            row >= c.row && row < c.row + c.rowspan && col >= c.col && col < c.col + c.colspan
+        })
+    }
+}
+
+/// A problem on one page that did not stop the document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageWarning {
+    pub page: u32,
+    pub message: String,
+}
+
+/// The result of extracting one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub file: String,
+    /// Number of pages in the document.
+    pub pages: u32,
+    pub tables: Vec<Table>,
+    /// Pages read through the raster (OCR) path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub raster_pages: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PageWarning>,
+}
+
+/// Reads a page that has no usable text layer from its images (implemented by the OCR crate).
+///
+/// It returns ruling segments and text boxes in page space; the extraction crate then feeds
+/// them to the same grid builder as vector pages.
+pub trait RasterReader: Send + Sync {
+    fn read_page(
+        &self,
+        page: &PageContent,
+        settings: &crate::settings::TableSettings,
+    ) -> Result<RasterPage, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+/// What a [`RasterReader`] recovered from a page image.
+#[derive(Debug, Clone, Default)]
+pub struct RasterPage {
+    pub text: Vec<TextBox>,
+    pub segments: Vec<Segment>,
+}
