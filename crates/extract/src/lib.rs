@@ -8,13 +8,16 @@
 //!
 //! The layers, each usable alone:
 //! - [`model`]: the geometry and result types every layer shares;
-//! - `interp`: the content-stream interpreter on lopdf + hayro-cmap, emitting glyphs, paths
+//! - [`interp`]: the content-stream interpreter on lopdf + hayro-cmap, emitting glyphs, paths
 //!   and images to a [`interp::Device`];
-//! - `grid`: segments + text boxes → edges → intersections → cells → tables, with tunable
+//! - [`grid`]: segments + text boxes → edges → intersections → cells → tables, with tunable
 //!   [`settings::TableSettings`] (the same builder serves vector and scanned pages);
-//! - `inspect`: an SVG picture of one page's objects and cells for debugging.
+//! - [`inspect`]: an SVG picture of one page's objects and cells for debugging.
 
 pub mod error;
+pub mod grid;
+pub mod inspect;
+pub mod interp;
 pub mod model;
 pub mod settings;
 

@@ -261,3 +261,25 @@ pub struct RasterPage {
     pub text: Vec<TextBox>,
     pub segments: Vec<Segment>,
 }
+
+/// One cell found from ruling lines alone, before any text is assigned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CellBox {
+    pub row: usize,
+    pub col: usize,
+    pub rowspan: usize,
+    pub colspan: usize,
+    pub bbox: Rect,
+}
+
+/// The cells of one table on one page found from ruling lines alone (used by cell-aware OCR
+/// and by the debug view).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridCells {
+    /// Outer box of the table on the page.
+    pub bbox: Rect,
+    pub n_rows: usize,
+    pub n_cols: usize,
+    /// Row-major, every slot covered exactly once.
+    pub cells: Vec<CellBox>,
+}

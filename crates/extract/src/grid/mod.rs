@@ -1,0 +1,1 @@
+//! Table finding: segments + text boxes → edges → intersections → cells → tables (being written).

@@ -1,0 +1,1 @@
+//! SVG debug view of one page (being written).
