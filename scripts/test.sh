@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test of jixiao on a fresh machine: fetches the OCR runtime and models (scanned
+# samples are part of the golden run), then the whole workspace's test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/fetch-models.sh
+cargo test --workspace --release --no-fail-fast "$@"
