@@ -1,1 +1,209 @@
-//! Table finding: segments + text boxes → edges → intersections → cells → tables (being written).
+//! Table finding: ruling segments and glyphs → logical tables, in explicit public steps
+//! (pdfplumber's model, made exact), each tuned by [`TableSettings`]:
+//!
+//! 1. [`edges`]: segments snapped (near-duplicates and double borders become one line) and
+//!    joined (collinear pieces);
+//! 2. [`intersections`]: where horizontal and vertical edges cross or touch;
+//! 3. [`cell_rects`]: minimal rectangles whose four sides are drawn — an undrawn inner side
+//!    merges slots, which is how row and column spans are recovered;
+//! 4. [`group_tables`]: cells sharing corners form one table;
+//! 5. [`grid`]: rows and columns from the table's distinct boundaries, spans from the
+//!    boundaries each cell covers, every slot covered exactly once (repairs reported);
+//! 6. text: each glyph goes to the cell containing its centre, glyphs form [`lines`], lines
+//!    are joined by [`join_lines`] (no space next to CJK);
+//! 7. captions: the text lines directly above a table ([`page_tables`]);
+//! 8. continuation: tables that go on over a page break become one logical table
+//!    ([`build_tables`], rules in [`continuation`]).
+
+mod cells;
+pub mod continuation;
+mod edges;
+mod text;
+
+pub use cells::{cell_rects, grid, group_tables};
+pub use edges::{edges, intersections, Point};
+pub use text::{is_wide, join_lines, line_text, lines, Line};
+
+use crate::model::{GridCells, PageContent, PageWarning, Rect, Segment, Table, TextBox};
+use crate::settings::TableSettings;
+
+/// Steps 1–5 on one page's segments: the tables' cells without text (for cell-aware OCR).
+pub fn find_cells(segments: &[Segment], settings: &TableSettings) -> Vec<GridCells> {
+    grids(segments, settings)
+        .into_iter()
+        .map(|(g, _)| g)
+        .collect()
+}
+
+/// Steps 1–5, keeping each grid's repair messages.
+fn grids(segments: &[Segment], settings: &TableSettings) -> Vec<(GridCells, Vec<String>)> {
+    let e = edges(segments, settings);
+    let cells = cell_rects(&e, &intersections(&e, settings), settings);
+    group_tables(&cells).iter().map(|t| grid(t)).collect()
+}
+
+/// One table as found on one page, with its text and caption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageTable {
+    /// 1-based page number.
+    pub page: u32,
+    pub grid: GridCells,
+    /// The text of each cell of `grid.cells`, in the same order.
+    pub texts: Vec<String>,
+    /// Lowest OCR confidence of the glyphs of each cell (`None` for a text layer).
+    pub confidences: Vec<Option<f32>>,
+    /// The text lines directly above the table.
+    pub caption: Vec<Line>,
+    /// Repairs made to the grid (see [`grid`]).
+    pub repairs: Vec<String>,
+}
+
+/// Distinct sorted boundaries of a grid: (column x's, row y's).
+pub(crate) fn boundaries(g: &GridCells) -> (Vec<f64>, Vec<f64>) {
+    let mut xs: Vec<f64> = g
+        .cells
+        .iter()
+        .flat_map(|c| [c.bbox.x0, c.bbox.x1])
+        .collect();
+    let mut ys: Vec<f64> = g
+        .cells
+        .iter()
+        .flat_map(|c| [c.bbox.y0, c.bbox.y1])
+        .collect();
+    for v in [&mut xs, &mut ys] {
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+    }
+    (xs, ys)
+}
+
+/// Steps 1–7 on one page: its tables (top-down, then left-right) with cell text and captions.
+///
+/// A caption is made of the glyphs outside every cell whose centre lies horizontally within
+/// the table and vertically between the table's top edge and `caption_max_distance` above it
+/// (but below any table above that overlaps it horizontally), grouped into [`lines`].
+pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTable> {
+    let found = grids(&page.segments, settings);
+    // Slot → cell index maps for assigning glyphs.
+    let maps: Vec<(Vec<f64>, Vec<f64>, Vec<usize>)> = found
+        .iter()
+        .map(|(g, _)| {
+            let (xs, ys) = boundaries(g);
+            let mut owner = vec![0; g.n_rows * g.n_cols];
+            for (i, c) in g.cells.iter().enumerate() {
+                for r in c.row..c.row + c.rowspan {
+                    owner[r * g.n_cols + c.col..r * g.n_cols + c.col + c.colspan].fill(i);
+                }
+            }
+            (xs, ys, owner)
+        })
+        .collect();
+    let mut in_cells: Vec<Vec<Vec<&TextBox>>> = found
+        .iter()
+        .map(|(g, _)| vec![Vec::new(); g.cells.len()])
+        .collect();
+    let mut free: Vec<&TextBox> = Vec::new();
+    'glyphs: for t in &page.text {
+        let (cx, cy) = t.bbox.center();
+        for (k, ((g, _), (xs, ys, owner))) in found.iter().zip(&maps).enumerate() {
+            let b = &g.bbox;
+            if cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 {
+                let col = xs.partition_point(|x| *x <= cx) - 1;
+                let row = ys.partition_point(|y| *y <= cy) - 1;
+                in_cells[k][owner[row * g.n_cols + col]].push(t);
+                continue 'glyphs;
+            }
+        }
+        free.push(t);
+    }
+    let bboxes: Vec<Rect> = found.iter().map(|(g, _)| g.bbox).collect();
+    found
+        .into_iter()
+        .zip(in_cells)
+        .enumerate()
+        .map(|(k, ((grid, repairs), glyphs))| {
+            let texts = glyphs
+                .iter()
+                .map(|gs| join_lines(lines(gs, settings).iter().map(|l| l.text.as_str())))
+                .collect();
+            let confidences = glyphs
+                .iter()
+                .map(|gs| {
+                    gs.iter()
+                        .filter_map(|t| t.confidence)
+                        .min_by(f32::total_cmp)
+                })
+                .collect();
+            let caption = caption_lines(&bboxes, k, &free, settings);
+            PageTable {
+                page: page.number,
+                grid,
+                texts,
+                confidences,
+                caption,
+                repairs,
+            }
+        })
+        .collect()
+}
+
+/// The caption lines of table `k` among the page's tables (see [`page_tables`]).
+fn caption_lines(
+    tables: &[Rect],
+    k: usize,
+    free: &[&TextBox],
+    settings: &TableSettings,
+) -> Vec<Line> {
+    let b = tables[k];
+    let above = tables
+        .iter()
+        .filter(|o| o.y1 <= b.y0 && o.x0 < b.x1 && b.x0 < o.x1)
+        .map(|o| o.y1)
+        .fold(b.y0 - settings.caption_max_distance, f64::max);
+    let glyphs: Vec<&TextBox> = free
+        .iter()
+        .copied()
+        .filter(|t| {
+            let (cx, cy) = t.bbox.center();
+            cx > b.x0 && cx < b.x1 && cy > above && cy < b.y0
+        })
+        .collect();
+    let mut out = lines(&glyphs, settings);
+    for l in &mut out {
+        l.text = l.text.trim().to_string();
+    }
+    out.retain(|l| !l.text.is_empty());
+    out
+}
+
+/// Everything [`build_tables`] found, with the problems met on the way.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableBuild {
+    pub tables: Vec<Table>,
+    /// Grid repairs and continuation decisions worth a user's attention, by page.
+    pub warnings: Vec<PageWarning>,
+}
+
+/// All steps on a document's pages (in page order): its logical tables.
+pub fn build_tables(pages: &[PageContent], settings: &TableSettings) -> Vec<Table> {
+    build_tables_with_warnings(pages, settings).tables
+}
+
+/// [`build_tables`], also returning the grid repairs made on each page.
+pub fn build_tables_with_warnings(pages: &[PageContent], settings: &TableSettings) -> TableBuild {
+    let mut warnings = Vec::new();
+    let mut parts = Vec::new();
+    for page in pages {
+        for t in page_tables(page, settings) {
+            warnings.extend(t.repairs.iter().map(|m| PageWarning {
+                page: t.page,
+                message: m.clone(),
+            }));
+            parts.push(t);
+        }
+    }
+    TableBuild {
+        tables: continuation::assemble(parts, settings),
+        warnings,
+    }
+}

@@ -1,0 +1,253 @@
+//! Step 8: tables continued over a page break become one logical table.
+//!
+//! **When a part continues the previous table.** The part is the first table on its page,
+//! has no caption (nothing but page furniture above it), the previous part is the last
+//! table on the page before, and both have the same column boundaries: the same outer
+//! boundaries and every boundary of one found in the other (within `snap_tolerance`; one
+//! part may lack a boundary that its merged cells hide). The logical table's columns are
+//! the union of the parts' boundaries; the continuation's rows follow the previous rows
+//! (no header is repeated in the inputs jixiao reads, so none is removed).
+//!
+//! **Cells at the break.** Let A be the cells of the previous part that reach its bottom
+//! edge and B the cells of the continuation that start at its top edge; a pair is an A and
+//! a B with the same columns. A column is *always filled* when every other cell with
+//! exactly those columns, in both parts, has text (the 三级指标, value and score columns of
+//! an indicator table; not 偏差原因, which is mostly blank), and there is at least one.
+//! - *Row cut by the break*: the last row of the previous part and the first row of the
+//!   continuation have the same cells (every A pairs with a B), and some pair of single-row
+//!   cells in an always-filled column has text on one side only — a new row would have its
+//!   own text there (e.g. a new indicator row always names its 三级指标). Then the two
+//!   partial rows are one row: every pair becomes one cell, texts joined like wrapped lines
+//!   ("满意度指" + "标" → "满意度指标").
+//! - *Otherwise* the rows are distinct, but a pair in an always-filled column with text on
+//!   one side only is one merged cell running over the break (a 一级/二级 cell whose name
+//!   was printed on one page): it becomes one cell spanning the rows of both.
+
+use super::{boundaries, join_lines, PageTable};
+use crate::model::{Cell, Rect, Table};
+use crate::settings::TableSettings;
+
+/// A cell of a logical table under construction: rows are final, columns are kept as
+/// x-coordinates until the union of the parts' boundaries is known.
+#[derive(Debug, Clone)]
+struct Pending {
+    row: usize,
+    rowspan: usize,
+    x0: f64,
+    x1: f64,
+    text: String,
+    page: u32,
+    bbox: Rect,
+    confidence: Option<f32>,
+}
+
+/// A logical table under construction.
+#[derive(Debug)]
+struct Logical {
+    pages: Vec<u32>,
+    caption: Vec<String>,
+    xs: Vec<f64>,
+    n_rows: usize,
+    cells: Vec<Pending>,
+}
+
+impl Logical {
+    fn start(part: PageTable) -> Logical {
+        let (xs, _) = boundaries(&part.grid);
+        let n_rows = part.grid.n_rows;
+        Logical {
+            pages: vec![part.page],
+            caption: part.caption.iter().map(|l| l.text.clone()).collect(),
+            xs,
+            n_rows,
+            cells: pending(&part, 0),
+        }
+    }
+
+    /// Appends a continuation part whose merged column boundaries are `xs`.
+    fn append(&mut self, part: PageTable, xs: Vec<f64>) {
+        self.xs = xs;
+        let col = |x: f64| nearest(&self.xs, x);
+        let same_cols = |a: &Pending, b: &Pending| col(a.x0) == col(b.x0) && col(a.x1) == col(b.x1);
+        let offset = self.n_rows;
+        let next = pending(&part, offset);
+        let bottom: Vec<usize> = (0..self.cells.len())
+            .filter(|&i| self.cells[i].row + self.cells[i].rowspan == offset)
+            .collect();
+        let top: Vec<usize> = (0..next.len()).filter(|&j| next[j].row == offset).collect();
+        let pairs: Vec<(usize, usize)> = bottom
+            .iter()
+            .filter_map(|&i| {
+                top.iter()
+                    .find(|&&j| same_cols(&self.cells[i], &next[j]))
+                    .map(|&j| (i, j))
+            })
+            .collect();
+        let always_filled = |i: usize, j: usize| {
+            let mut others = self
+                .cells
+                .iter()
+                .enumerate()
+                .filter(|&(k, c)| k != i && same_cols(c, &self.cells[i]))
+                .map(|(_, c)| c)
+                .chain(
+                    next.iter()
+                        .enumerate()
+                        .filter(|&(k, c)| k != j && same_cols(c, &next[j]))
+                        .map(|(_, c)| c),
+                )
+                .peekable();
+            others.peek().is_some() && others.all(|c| !c.text.is_empty())
+        };
+        let one_sided =
+            |i: usize, j: usize| self.cells[i].text.is_empty() != next[j].text.is_empty();
+        let cut = pairs.len() == bottom.len()
+            && pairs.len() == top.len()
+            && pairs.iter().any(|&(i, j)| {
+                self.cells[i].row + 1 == offset
+                    && next[j].rowspan == 1
+                    && always_filled(i, j)
+                    && one_sided(i, j)
+            });
+        let merged: Vec<(usize, usize)> = if cut {
+            pairs
+        } else {
+            pairs
+                .into_iter()
+                .filter(|&(i, j)| always_filled(i, j) && one_sided(i, j))
+                .collect()
+        };
+        // Rows of the continuation move up by one when the break cut a row.
+        let shift = usize::from(cut);
+        for &(i, j) in &merged {
+            let b = &next[j];
+            let a = &mut self.cells[i];
+            a.rowspan += b.rowspan - shift;
+            a.text = join_lines([a.text.as_str(), b.text.as_str()]);
+            a.confidence = min_conf(a.confidence, b.confidence);
+        }
+        let taken: Vec<usize> = merged.iter().map(|&(_, j)| j).collect();
+        self.cells.extend(
+            next.into_iter()
+                .enumerate()
+                .filter(|(j, _)| !taken.contains(j))
+                .map(|(_, mut c)| {
+                    c.row -= shift;
+                    c
+                }),
+        );
+        self.n_rows += part.grid.n_rows - shift;
+        self.pages.push(part.page);
+    }
+
+    fn finish(self) -> Table {
+        let n_cols = self.xs.len().saturating_sub(1);
+        let mut cells: Vec<Cell> = self
+            .cells
+            .into_iter()
+            .map(|p| {
+                let col = nearest(&self.xs, p.x0);
+                Cell {
+                    row: p.row,
+                    col,
+                    rowspan: p.rowspan,
+                    colspan: nearest(&self.xs, p.x1).saturating_sub(col),
+                    text: p.text,
+                    page: p.page,
+                    bbox: p.bbox,
+                    confidence: p.confidence,
+                }
+            })
+            .collect();
+        cells.sort_by_key(|c| (c.row, c.col));
+        Table {
+            pages: self.pages,
+            caption: self.caption,
+            n_rows: self.n_rows,
+            n_cols,
+            cells,
+        }
+    }
+}
+
+fn min_conf(a: Option<f32>, b: Option<f32>) -> Option<f32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The cells of a part with rows shifted down by `offset`.
+fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
+    part.grid
+        .cells
+        .iter()
+        .zip(&part.texts)
+        .zip(&part.confidences)
+        .map(|((c, text), confidence)| Pending {
+            row: c.row + offset,
+            rowspan: c.rowspan,
+            x0: c.bbox.x0,
+            x1: c.bbox.x1,
+            text: text.clone(),
+            page: part.page,
+            bbox: c.bbox,
+            confidence: *confidence,
+        })
+        .collect()
+}
+
+/// Index of the boundary nearest to `x`.
+fn nearest(xs: &[f64], x: f64) -> usize {
+    (0..xs.len())
+        .min_by(|&a, &b| (xs[a] - x).abs().total_cmp(&(xs[b] - x).abs()))
+        .unwrap_or(0)
+}
+
+/// The union of two boundary lists when they describe the same columns (see the module
+/// documentation), else `None`.
+pub fn same_columns(a: &[f64], b: &[f64], tol: f64) -> Option<Vec<f64>> {
+    let close = |x: f64, y: f64| (x - y).abs() <= tol;
+    let (first_a, first_b, last_a, last_b) = (a.first()?, b.first()?, a.last()?, b.last()?);
+    if !close(*first_a, *first_b) || !close(*last_a, *last_b) {
+        return None;
+    }
+    let covered =
+        |small: &[f64], big: &[f64]| small.iter().all(|x| big.iter().any(|y| close(*x, *y)));
+    if !covered(a, b) && !covered(b, a) {
+        return None;
+    }
+    let mut union = a.to_vec();
+    union.extend(b.iter().filter(|x| !a.iter().any(|y| close(**x, *y))));
+    union.sort_by(f64::total_cmp);
+    Some(union)
+}
+
+/// Assembles page tables (in page order) into logical tables.
+pub(crate) fn assemble(parts: Vec<PageTable>, settings: &TableSettings) -> Vec<Table> {
+    let tol = settings.snap_tolerance;
+    let mut out: Vec<Logical> = Vec::new();
+    let mut prev_page: Option<u32> = None;
+    for part in parts {
+        let first_on_page = prev_page != Some(part.page);
+        let follows = prev_page.is_some_and(|p| p + 1 == part.page);
+        prev_page = Some(part.page);
+        let (xs, _) = boundaries(&part.grid);
+        let joined = match out.last() {
+            Some(l)
+                if settings.join_across_pages
+                    && first_on_page
+                    && follows
+                    && part.caption.is_empty() =>
+            {
+                same_columns(&l.xs, &xs, tol)
+            }
+            _ => None,
+        };
+        match (joined, out.last_mut()) {
+            (Some(union), Some(l)) => l.append(part, union),
+            _ => out.push(Logical::start(part)),
+        }
+    }
+    out.into_iter().map(Logical::finish).collect()
+}

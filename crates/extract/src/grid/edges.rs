@@ -1,0 +1,249 @@
+//! Steps 1–2: ruling segments → snapped and joined edges → intersections.
+
+use crate::model::{Orientation, Segment};
+use crate::settings::TableSettings;
+use std::cmp::Ordering;
+
+/// A crossing of a horizontal and a vertical edge, at the edges' snapped positions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Step 1: the ruling segments as table edges.
+///
+/// Segments thicker than `max_rule_thickness` (shaded areas) are dropped; parallel segments
+/// whose positions lie within `snap_tolerance` of each other (chained, as in pdfplumber) are
+/// moved to the mean of their positions, so a double border drawn as two thin rectangles
+/// becomes one line; collinear pieces with gaps up to `join_tolerance` are joined; edges
+/// shorter than `min_edge_length` are dropped. The result is sorted by orientation
+/// (horizontal first), position, then start.
+pub fn edges(segments: &[Segment], settings: &TableSettings) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for orientation in [Orientation::Horizontal, Orientation::Vertical] {
+        let mut segs: Vec<Segment> = segments
+            .iter()
+            .filter(|s| {
+                s.orientation == orientation
+                    && s.width <= settings.max_rule_thickness
+                    && [s.pos, s.start, s.end].iter().all(|v| v.is_finite())
+            })
+            .map(|s| Segment {
+                start: s.start.min(s.end),
+                end: s.start.max(s.end),
+                ..*s
+            })
+            .collect();
+        snap(&mut segs, settings.snap_tolerance);
+        out.extend(join(segs, settings));
+    }
+    out
+}
+
+/// Moves each chain of positions closer than `tolerance` to its mean.
+fn snap(segs: &mut [Segment], tolerance: f64) {
+    segs.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
+    let mut first = 0;
+    while first < segs.len() {
+        let mut last = first;
+        while last + 1 < segs.len() && segs[last + 1].pos - segs[last].pos <= tolerance {
+            last += 1;
+        }
+        let group = &mut segs[first..=last];
+        let mean = group.iter().map(|s| s.pos).sum::<f64>() / group.len() as f64;
+        for s in group.iter_mut() {
+            s.pos = mean;
+        }
+        first = last + 1;
+    }
+}
+
+/// Joins collinear (equal position) pieces with gaps up to `join_tolerance`, drops short edges.
+fn join(mut segs: Vec<Segment>, settings: &TableSettings) -> Vec<Segment> {
+    segs.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
+    let mut out: Vec<Segment> = Vec::new();
+    for s in segs {
+        match out.last_mut() {
+            Some(cur) if cur.pos == s.pos && s.start <= cur.end + settings.join_tolerance => {
+                cur.end = cur.end.max(s.end);
+                cur.width = cur.width.max(s.width);
+            }
+            _ => out.push(s),
+        }
+    }
+    out.retain(|e| e.end - e.start >= settings.min_edge_length);
+    out
+}
+
+/// The edges of one orientation, grouped by (exact, snapped) position for fast look-up.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    /// (position, pieces sorted by start) sorted by position.
+    lines: Vec<(f64, Vec<(f64, f64)>)>,
+}
+
+impl Lines {
+    pub(crate) fn new<'a>(edges: impl Iterator<Item = &'a Segment>) -> Lines {
+        let mut lines: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+        let mut sorted: Vec<&Segment> = edges.collect();
+        sorted.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
+        for e in sorted {
+            match lines.last_mut() {
+                Some((pos, pieces)) if *pos == e.pos => pieces.push((e.start, e.end)),
+                _ => lines.push((e.pos, vec![(e.start, e.end)])),
+            }
+        }
+        Lines { lines }
+    }
+
+    /// The lines whose position lies in `lo..=hi`.
+    fn in_range(&self, lo: f64, hi: f64) -> &[(f64, Vec<(f64, f64)>)] {
+        let a = self.lines.partition_point(|(p, _)| *p < lo);
+        let b = self.lines.partition_point(|(p, _)| *p <= hi);
+        &self.lines[a..b.max(a)]
+    }
+
+    /// How far along the line at `pos` the drawn edge through `at` reaches (the largest end
+    /// of a piece that passes within `tol` of `at`), or `None` when no piece passes there.
+    pub(crate) fn reach(&self, pos: f64, at: f64, tol: f64) -> Option<f64> {
+        let i = self
+            .lines
+            .binary_search_by(|(p, _)| p.total_cmp(&pos))
+            .ok()?;
+        let pieces = &self.lines[i].1;
+        let first = pieces.partition_point(|(_, end)| *end + tol < at);
+        pieces[first..]
+            .iter()
+            .take_while(|(start, _)| *start - tol <= at)
+            .map(|(_, end)| *end)
+            .max_by(f64::total_cmp)
+    }
+}
+
+/// Step 2: the points where a horizontal and a vertical edge cross or touch (each may miss
+/// the other by up to `intersection_tolerance`). Sorted by y, then x; no duplicates.
+pub fn intersections(edges: &[Segment], settings: &TableSettings) -> Vec<Point> {
+    let tol = settings.intersection_tolerance;
+    let horizontal = Lines::new(
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Horizontal),
+    );
+    let mut points = Vec::new();
+    for v in edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Vertical)
+    {
+        for (y, pieces) in horizontal.in_range(v.start - tol, v.end + tol) {
+            let first = pieces.partition_point(|(_, end)| *end + tol < v.pos);
+            if pieces
+                .get(first)
+                .is_some_and(|(start, _)| *start - tol <= v.pos)
+            {
+                points.push(Point { x: v.pos, y: *y });
+            }
+        }
+    }
+    points.sort_by(cmp_yx);
+    points.dedup();
+    points
+}
+
+/// Orders points by y, then x.
+pub(crate) fn cmp_yx(a: &Point, b: &Point) -> Ordering {
+    a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn h(y: f64, x0: f64, x1: f64) -> Segment {
+        Segment {
+            orientation: Orientation::Horizontal,
+            pos: y,
+            start: x0,
+            end: x1,
+            width: 0.5,
+        }
+    }
+    pub(crate) fn v(x: f64, y0: f64, y1: f64) -> Segment {
+        Segment {
+            orientation: Orientation::Vertical,
+            pos: x,
+            start: y0,
+            end: y1,
+            width: 0.5,
+        }
+    }
+
+    #[test]
+    fn near_duplicates_snap_to_their_mean_and_join() {
+        let s = TableSettings::default();
+        // A double border (two thin rules 0.8 pt apart) drawn in two pieces with a 1 pt gap.
+        let e = edges(
+            &[
+                h(100.0, 10.0, 50.0),
+                h(100.8, 51.0, 90.0),
+                h(100.4, 20.0, 30.0),
+            ],
+            &s,
+        );
+        assert_eq!(e.len(), 1);
+        assert!((e[0].pos - 100.4).abs() < 1e-9);
+        assert_eq!((e[0].start, e[0].end), (10.0, 90.0));
+    }
+
+    #[test]
+    fn far_apart_lines_and_gaps_stay_separate() {
+        let s = TableSettings::default();
+        let e = edges(
+            &[
+                h(100.0, 10.0, 50.0),
+                h(110.0, 10.0, 50.0),
+                h(110.0, 60.0, 90.0),
+            ],
+            &s,
+        );
+        let got: Vec<_> = e.iter().map(|e| (e.pos, e.start, e.end)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (100.0, 10.0, 50.0),
+                (110.0, 10.0, 50.0),
+                (110.0, 60.0, 90.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn short_edges_and_thick_areas_are_dropped() {
+        let s = TableSettings::default();
+        let mut shaded = h(200.0, 0.0, 100.0);
+        shaded.width = 20.0;
+        // The short sides of a thin filled rectangle drawn as four sides.
+        let e = edges(&[v(10.0, 100.0, 100.75), shaded, h(50.0, 0.0, 100.0)], &s);
+        assert_eq!(e, vec![h(50.0, 0.0, 100.0)]);
+    }
+
+    #[test]
+    fn intersections_within_tolerance_only() {
+        let s = TableSettings::default();
+        let e = edges(
+            &[
+                h(0.0, 0.0, 100.0),
+                h(50.0, 2.0, 100.0), // starts 2 pt right of the left edge: still touches
+                v(0.0, 0.0, 50.0),
+                v(100.0, 0.0, 45.0), // ends 5 pt short of y = 50: no crossing there
+                v(50.0, 10.0, 60.0), // crosses y = 50 only
+            ],
+            &s,
+        );
+        let pts: Vec<_> = intersections(&e, &s).iter().map(|p| (p.x, p.y)).collect();
+        assert_eq!(
+            pts,
+            vec![(0.0, 0.0), (100.0, 0.0), (0.0, 50.0), (50.0, 50.0)]
+        );
+    }
+}

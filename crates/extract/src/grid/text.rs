@@ -1,0 +1,223 @@
+//! Step 6: text — glyphs into lines, lines into cell text.
+
+use crate::model::{Rect, TextBox};
+use crate::settings::TableSettings;
+
+/// One line of text: glyphs that overlap vertically, left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub bbox: Rect,
+    /// The glyphs joined by [`line_text`]'s rules.
+    pub text: String,
+}
+
+/// Whether `c` is a CJK character or full-width form: no space is ever inserted next to it.
+pub fn is_wide(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x115F          // Hangul Jamo (wide)
+        | 0x2018..=0x201F        // quotation marks, set full-width in CJK text
+        | 0x2026 | 0x2014 | 0x2015
+        | 0x2E80..=0x2FDF        // radicals
+        | 0x3000..=0x303F        // CJK symbols and punctuation
+        | 0x3040..=0x33FF        // kana, bopomofo, enclosed and compatibility forms
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0xFE10..=0xFE1F
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFF)
+}
+
+/// Groups glyphs into lines: sorted by vertical centre, a glyph joins the current line when
+/// its centre lies inside the line's vertical extent or the line's centre inside the glyph's;
+/// lines come top-down, glyphs in a line left-right.
+pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
+    let mut sorted: Vec<&TextBox> = glyphs.to_vec();
+    sorted.sort_by(|a, b| {
+        a.bbox
+            .center()
+            .1
+            .total_cmp(&b.bbox.center().1)
+            .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+    });
+    let mut groups: Vec<(Rect, Vec<&TextBox>)> = Vec::new();
+    for g in sorted {
+        let cy = g.bbox.center().1;
+        match groups.last_mut() {
+            Some((band, members))
+                if (band.y0 <= cy && cy <= band.y1)
+                    || (g.bbox.y0 <= band.center().1 && band.center().1 <= g.bbox.y1) =>
+            {
+                *band = band.union(&g.bbox);
+                members.push(g);
+            }
+            _ => groups.push((g.bbox, vec![g])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(bbox, mut members)| {
+            members.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            Line {
+                bbox,
+                text: line_text(&members, settings),
+            }
+        })
+        .collect()
+}
+
+/// Appends `piece` to `out`, never producing two spaces in a row.
+fn push_piece(out: &mut String, piece: &str) {
+    if out.ends_with(' ') && piece.starts_with(' ') {
+        out.push_str(&piece[1..]);
+    } else {
+        out.push_str(piece);
+    }
+}
+
+/// The text of one line (glyphs left to right): a space is inserted only where the gap
+/// between two glyphs exceeds `space_gap_ratio` × the larger font size and neither
+/// neighbour [`is_wide`]; glyphs that are themselves spaces are kept, one space at most.
+pub fn line_text(glyphs: &[&TextBox], settings: &TableSettings) -> String {
+    let mut out = String::new();
+    let mut prev: Option<&TextBox> = None;
+    for g in glyphs {
+        let text: String = g
+            .text
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
+        if let (Some(p), Some(first), Some(last)) = (prev, text.chars().next(), out.chars().last())
+        {
+            let gap = g.bbox.x0 - p.bbox.x1;
+            let size = p.font_size.max(g.font_size);
+            if gap > settings.space_gap_ratio * size
+                && !is_wide(first)
+                && !is_wide(last)
+                && last != ' '
+            {
+                out.push(' ');
+            }
+        }
+        let mut deduped = String::new();
+        for c in text.chars() {
+            if !(c == ' ' && deduped.ends_with(' ')) {
+                deduped.push(c);
+            }
+        }
+        push_piece(&mut out, &deduped);
+        prev = Some(g);
+    }
+    out
+}
+
+/// Joins the lines of a cell (top-down): no space where either side of a join is a wide
+/// (CJK or full-width) character, one space otherwise; spaces present in the lines are kept
+/// but never doubled; the result is trimmed.
+pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for line in lines {
+        join_onto(&mut out, line);
+    }
+    out.trim().to_string()
+}
+
+/// Appends `next` to `text` by [`join_lines`]' rule (without trimming).
+pub(crate) fn join_onto(text: &mut String, next: &str) {
+    if let (Some(a), Some(b)) = (text.chars().last(), next.chars().next()) {
+        if a != ' ' && b != ' ' && !is_wide(a) && !is_wide(b) {
+            text.push(' ');
+        }
+    }
+    push_piece(text, next);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(text: &str, x0: f64, y0: f64, w: f64) -> TextBox {
+        TextBox {
+            text: text.into(),
+            bbox: Rect {
+                x0,
+                y0,
+                x1: x0 + w,
+                y1: y0 + 10.0,
+            },
+            font_size: 10.0,
+            confidence: None,
+        }
+    }
+
+    /// Glyphs of `s` set from `x` on baseline row `y`, 10 pt wide for CJK, 5 pt otherwise,
+    /// with `gap` between neighbours.
+    fn run(s: &str, x: f64, y: f64, gap: f64) -> Vec<TextBox> {
+        let mut at = x;
+        s.chars()
+            .map(|c| {
+                let w = if is_wide(c) { 10.0 } else { 5.0 };
+                let g = glyph(&c.to_string(), at, y, w);
+                at += w + gap;
+                g
+            })
+            .collect()
+    }
+
+    fn text_of(glyphs: &[TextBox]) -> Vec<String> {
+        let refs: Vec<&TextBox> = glyphs.iter().collect();
+        lines(&refs, &TableSettings::default())
+            .into_iter()
+            .map(|l| l.text)
+            .collect()
+    }
+
+    #[test]
+    fn gap_spaces_only_between_latin_or_digits() {
+        let mut g = run("ab", 0.0, 0.0, 0.0);
+        g.extend(run("cd", 13.0, 0.0, 0.0)); // 3 pt gap > 0.2 × 10 pt
+        g.extend(run("中", 26.0, 0.0, 0.0)); // 3 pt gap, but CJK
+        g.extend(run("文", 39.0, 0.0, 0.0));
+        g.extend(run("e", 50.0, 0.0, 0.0)); // 1 pt gap: no space
+        assert_eq!(text_of(&g), vec!["ab cd中文e"]);
+    }
+
+    #[test]
+    fn space_glyphs_are_kept_but_never_doubled() {
+        let mut g = run("2023", 0.0, 0.0, 0.0);
+        g.push(glyph(" ", 20.0, 0.0, 3.0));
+        g.push(glyph(" ", 23.0, 0.0, 3.0));
+        g.extend(run("年度", 30.0, 0.0, 0.0));
+        assert_eq!(text_of(&g), vec!["2023 年度"]);
+    }
+
+    #[test]
+    fn lines_by_vertical_overlap_in_reading_order() {
+        // Second line given first, with glyphs out of order and a slightly lower baseline.
+        let mut g = run("标", 0.0, 12.0, 0.0);
+        let mut first = run("满意度指", 0.0, 0.0, 0.0);
+        first.reverse();
+        first[1].bbox.y0 += 1.0;
+        first[1].bbox.y1 += 1.0;
+        g.extend(first);
+        assert_eq!(text_of(&g), vec!["满意度指", "标"]);
+    }
+
+    #[test]
+    fn wrapped_lines_join_without_space_next_to_cjk() {
+        assert_eq!(join_lines(["满意度指", "标"]), "满意度指标");
+        assert_eq!(
+            join_lines(["为落实市、区加强基层治理有关要求,", "拟开展"]),
+            "为落实市、区加强基层治理有关要求,拟开展"
+        );
+        assert_eq!(join_lines(["要求, ", "拟开展"]), "要求, 拟开展");
+        assert_eq!(
+            join_lines(["<p>abc</p>", "<p>def</p>"]),
+            "<p>abc</p> <p>def</p>"
+        );
+        assert_eq!(join_lines([" a ", " b "]), "a b");
+        assert_eq!(join_lines(["“海聚英才”", "全球"]), "“海聚英才”全球");
+    }
+}
