@@ -1,0 +1,119 @@
+//! `manifest.json`: every input file of an ingest exactly once, with its fate.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// What happened to one input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileStatus {
+    /// Read completely; its reports are in the dataset.
+    Ok,
+    /// Read, but some pages or objects could not be (see `error`); its reports are in the dataset.
+    Partial,
+    /// Could not be read at all (see `error`); nothing of it is in the dataset.
+    Failed,
+    /// Byte-identical to an earlier file (`duplicate_of`); not read again.
+    SkippedDuplicate,
+    /// The content is not a PDF (whatever the name says).
+    NotAPdf,
+}
+
+impl FileStatus {
+    /// The name used in `manifest.json` and the CSV/SQLite tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Partial => "partial",
+            FileStatus::Failed => "failed",
+            FileStatus::SkippedDuplicate => "skipped-duplicate",
+            FileStatus::NotAPdf => "not-a-pdf",
+        }
+    }
+}
+
+/// One input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The path as found (an input argument, or below an input directory).
+    pub file: String,
+    /// Lower-case hex SHA-256 of the bytes; `None` only when the file could not be read.
+    pub sha256: Option<String>,
+    /// Size in bytes.
+    pub bytes: u64,
+    pub status: FileStatus,
+    /// Number of pages (0 when unknown).
+    pub pages: u32,
+    /// Number of reports found.
+    pub reports: usize,
+    /// For `skipped-duplicate`: the file it duplicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    /// Why the file failed, or what was lost in a partial one.
+    pub error: Option<String>,
+}
+
+/// The options of the run that wrote a manifest (`--jobs` is left out on purpose: outputs
+/// must not depend on it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunOptions {
+    /// The input paths as given.
+    pub inputs: Vec<String>,
+    pub resume: bool,
+    pub excel_csv: bool,
+    /// Files larger than this are not read.
+    pub max_file_bytes: u64,
+}
+
+/// The whole manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Version of the jixiao that wrote it.
+    pub jixiao_version: String,
+    pub options: RunOptions,
+    /// Sorted by `file`.
+    pub files: Vec<FileEntry>,
+}
+
+/// Why a manifest could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a jixiao manifest: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+}
+
+impl Manifest {
+    /// Reads `manifest.json`; `Ok(None)` when the file does not exist.
+    pub fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(ManifestError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|source| ManifestError::Json {
+                path: path.display().to_string(),
+                source,
+            })
+    }
+
+    /// Counts the files with `status`.
+    pub fn count(&self, status: FileStatus) -> usize {
+        self.files.iter().filter(|f| f.status == status).count()
+    }
+}
