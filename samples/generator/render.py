@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Renders the sample corpus listed in `samples/documents.json`.
+
+For every document and producer: the PDF (`samples/<producer>/<doc>.pdf`), its expected
+logical tables (`samples/expected/<producer>/<doc>.tables.json`) and its golden parse output
+(`golden/<producer>/<doc>.json`); then the scanned variants (`samples/scanned/<doc>.pdf`,
+`samples/expected/scanned/…`, `golden/scanned/…`). Expected tables and golden records are
+written from the source data, never from jixiao's output.
+
+Usage: render.py [--only NAME ...] [--keep-sources DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from breaks import break_stats
+from golden import report_record
+from layout import Block, Style, build_blocks, tables_of
+from pages import table_pages
+from producers import check_producers, render_pdf
+from scan import scan_pdf
+
+SAMPLES = Path(__file__).resolve().parent.parent
+ROOT = SAMPLES.parent
+GOLDEN = ROOT / "golden"
+
+
+def load_sets() -> dict[str, dict]:
+    """Every report set in `samples/data/*.json`, by its `set` name."""
+    sets = {}
+    for f in sorted((SAMPLES / "data").glob("*.json")):
+        d = json.loads(f.read_text(encoding="utf-8"))
+        sets[d["set"]] = d
+    return sets
+
+
+def select_reports(spec: list[dict], sets: dict[str, dict]) -> list[dict]:
+    """The reports a document lists: whole sets or chosen ids, in the order given."""
+    out = []
+    for part in spec:
+        reports = sets[part["set"]]["reports"]
+        if "ids" in part:
+            by_id = {r["id"]: r for r in reports}
+            out.extend(by_id[i] for i in part["ids"])
+        else:
+            out.extend(reports)
+    return out
+
+
+def write_json(path: Path, value: dict) -> None:
+    """Pretty, stable JSON with a trailing newline."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_expectations(rel: str, pdf: Path, blocks: list[Block], pages: list[list[int]]) -> int:
+    """Writes `expected/…tables.json` and `golden/….json` for the PDF at `samples/<rel>.pdf`."""
+    tables = tables_of(blocks)
+    file = f"{rel}.pdf"
+    write_json(SAMPLES / "expected" / f"{rel}.tables.json", {"file": file, "tables": [t.expected() for t in tables]})
+    digest = sha256(pdf)
+    reports = []
+    skipped = 0
+    table_index = 0
+    for b in blocks:
+        if b.table is None:
+            continue
+        if b.report is None:
+            skipped += 1
+        else:
+            reports.append(report_record(b.report, file, digest, pages[table_index], table_index))
+        table_index += 1
+    write_json(GOLDEN / f"{rel}.json", {"file": file, "reports": reports, "skipped_tables": skipped})
+    return len(reports)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", help="document or scan names to render (default: all)")
+    ap.add_argument("--keep-sources", type=Path, help="also keep the generated HTML/FODT here")
+    args = ap.parse_args()
+
+    spec = json.loads((SAMPLES / "documents.json").read_text(encoding="utf-8"))
+    sets = load_sets()
+    producers = sorted({p for d in spec["documents"] for p in d["producers"]})
+    missing = check_producers(producers)
+    if missing:
+        print("\n".join(missing), file=sys.stderr)
+        return 2
+    wanted = set(args.only or [])
+    rendered: dict[str, tuple[Path, list[Block]]] = {}
+    for doc in spec["documents"]:
+        blocks = build_blocks(doc.get("prelude", []), select_reports(doc["reports"], sets))
+        for producer, opts in doc["producers"].items():
+            rel = f"{producer}/{doc['name']}"
+            pdf = SAMPLES / f"{rel}.pdf"
+            if not wanted or doc["name"] in wanted:
+                if args.keep_sources:
+                    args.keep_sources.mkdir(parents=True, exist_ok=True)
+                render_pdf(producer, blocks, Style(opts["font"]), pdf, args.keep_sources)
+                pages = table_pages(pdf, blocks)
+                n = write_expectations(rel, pdf, blocks, pages)
+                st = break_stats(pdf, blocks, pages, Style(opts["font"]))
+                print(
+                    f"{rel}.pdf: {n} reports, {sum(len(p) for p in pages)} table pages; page breaks inside tables: "
+                    f"{st.breaks}, inside a merged 一级/二级 cell: {st.in_merged}, cutting a row: {st.cut_rows}"
+                )
+            rendered[rel] = (pdf, blocks)
+    for sc in spec.get("scans", []):
+        if wanted and sc["name"] not in wanted:
+            continue
+        src, blocks = rendered[sc["source"]]
+        pages = table_pages(src, blocks)
+        out = SAMPLES / "scanned" / f"{sc['name']}.pdf"
+        scan_pdf(src, out, sc["dpi"], sc["quality"], sc["max_rotate"], sc["noise"], sc["gray"], sc["seed"])
+        n = write_expectations(f"scanned/{sc['name']}", out, blocks, pages)
+        print(f"scanned/{sc['name']}.pdf: {n} reports from {sc['source']}.pdf at {sc['dpi']} dpi")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
