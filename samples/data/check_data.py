@@ -181,7 +181,8 @@ def check_format(p, r):
         p.add("format", "funding_header", f"unexpected header {hdr}")
         ok = False
     rows = r["funding"]
-    names = [row.get("row") if isinstance(row, dict) else None for row in rows]
+    names = [row.get("row") if isinstance(row, dict) and isinstance(row.get("row"), str) else None
+             for row in rows]
     if not names or names[0] != "年度资金总额" or len(set(names)) != len(names) \
             or any(n not in SUB_ROWS for n in names[1:]):
         p.add("format", "funding", f"rows must be 年度资金总额 then distinct sub-rows, got {names}")
@@ -247,8 +248,8 @@ def check_format(p, r):
     if r["grade"] not in {g for _, g in GRADES}:
         p.add("format", "grade", f"unknown grade {r['grade']!r}")
         ok = False
-    for code in r.get("expect", []):
-        if code not in CODES:
+    for code in r.get("expect", []) if isinstance(r.get("expect"), list) else []:
+        if not isinstance(code, str) or code not in CODES:
             p.add("format", "expect", f"unknown code {code!r}")
     return ok
 
@@ -315,7 +316,7 @@ def check_file(path, ids):
     top = Problems()
     if check_keys(top, "file", doc, TOP_KEYS):
         rd = doc["rounding"]
-        if not isinstance(rd, dict) or set(rd) != {"rate", "score"} or any(v not in ROUNDING for v in rd.values()):
+        if set(rd) != {"rate", "score"} or any(not isinstance(v, str) or v not in ROUNDING for v in rd.values()):
             top.add("format", "rounding", f"rounding must be {{rate, score}} of {sorted(ROUNDING)}")
     for _, field, msg in top.items:
         print(f"{path}: {field}: {msg}")
@@ -334,7 +335,8 @@ def check_file(path, ids):
                 check_rules(p, r, doc["rounding"])
             except (InvalidOperation, TypeError) as e:
                 p.add("format", "report", f"arithmetic failed: {e}")
-        expect = set(r.get("expect", [])) if isinstance(r, dict) else set()
+        listed = r.get("expect", []) if isinstance(r, dict) else []
+        expect = {c for c in listed if isinstance(c, str)} if isinstance(listed, list) else set()
         found = {code for code, _, _ in p.items}
         unexpected = [it for it in p.items if it[0] not in expect]
         for code, field, msg in p.items:
