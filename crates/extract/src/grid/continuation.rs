@@ -9,19 +9,28 @@
 //! (no header is repeated in the inputs jixiao reads, so none is removed).
 //!
 //! **Cells at the break.** Let A be the cells of the previous part that reach its bottom
-//! edge and B the cells of the continuation that start at its top edge; a pair is an A and
-//! a B with the same columns. A column is *always filled* when every other cell with
-//! exactly those columns, in both parts, has text (the 三级指标, value and score columns of
-//! an indicator table; not 偏差原因, which is mostly blank), and there is at least one.
-//! - *Row cut by the break*: the last row of the previous part and the first row of the
-//!   continuation have the same cells (every A pairs with a B), and some pair of single-row
-//!   cells in an always-filled column has text on one side only — a new row would have its
-//!   own text there (e.g. a new indicator row always names its 三级指标). Then the two
-//!   partial rows are one row: every pair becomes one cell, texts joined like wrapped lines
-//!   ("满意度指" + "标" → "满意度指标").
-//! - *Otherwise* the rows are distinct, but a pair in an always-filled column with text on
-//!   one side only is one merged cell running over the break (a 一级/二级 cell whose name
-//!   was printed on one page): it becomes one cell spanning the rows of both.
+//! edge and B the cells of the continuation that start at its top edge; a *pair* is an A and
+//! a B with the same columns. Which pairs are one cell cut in two is read from the drawing
+//! when the producer shows it, else from the text:
+//! - *Drawn*: when some A has no drawn bottom rule or some B no drawn top rule (the part was
+//!   closed by [`super::close_open_ends`]; Chromium draws a rule at a page break only under
+//!   the cells that end there), a pair is one cell exactly when its A has no bottom rule. The
+//!   break cuts a row when no A has a bottom rule (no cell ends at the break).
+//! - *Text* (every side drawn, as LibreOffice does): a column is *always filled* when every
+//!   other cell with exactly its columns, in both parts, has text, and there is one (the
+//!   三级指标, value and score columns of an indicator table; not 偏差原因, which is mostly
+//!   blank). Among the pairs of single-row cells in always-filled columns, a new row has text
+//!   on both sides (every indicator row names its 三级指标 and prints its values), a cut row
+//!   on one side only (a short text is printed on one page). The break cuts a row when the
+//!   last row of the previous part and the first row of the continuation have the same cells
+//!   (every A pairs with a B) and one-sided pairs outnumber two-sided ones. Otherwise the
+//!   rows are distinct, and merged cells running over the break are the pairs from the left
+//!   whose B is blank and whose A has text, up to the first B with text (一级/二级 cells whose
+//!   name was printed on the first page; a new row starts with its own name).
+//!
+//! A cut row becomes one row (every pair one cell, texts joined like wrapped lines:
+//! "满意度指" + "标" → "满意度指标"); a merged cell over a break between rows becomes one
+//! cell spanning the rows of both parts.
 
 use super::{boundaries, join_lines, PageTable};
 use crate::model::{Cell, Rect, Table};
@@ -39,6 +48,8 @@ struct Pending {
     page: u32,
     bbox: Rect,
     confidence: Option<f32>,
+    /// Whether the cell's top and bottom sides are drawn rules.
+    drawn: (bool, bool),
 }
 
 /// A logical table under construction.
@@ -83,39 +94,58 @@ impl Logical {
                     .map(|&j| (i, j))
             })
             .collect();
-        let always_filled = |i: usize, j: usize| {
-            let mut others = self
-                .cells
+        let drawn_mode =
+            bottom.iter().any(|&i| !self.cells[i].drawn.1) || top.iter().any(|&j| !next[j].drawn.0);
+        let (cut, merged): (bool, Vec<(usize, usize)>) = if drawn_mode {
+            let merged: Vec<(usize, usize)> = pairs
                 .iter()
-                .enumerate()
-                .filter(|&(k, c)| k != i && same_cols(c, &self.cells[i]))
-                .map(|(_, c)| c)
-                .chain(
-                    next.iter()
-                        .enumerate()
-                        .filter(|&(k, c)| k != j && same_cols(c, &next[j]))
-                        .map(|(_, c)| c),
-                )
-                .peekable();
-            others.peek().is_some() && others.all(|c| !c.text.is_empty())
-        };
-        let one_sided =
-            |i: usize, j: usize| self.cells[i].text.is_empty() != next[j].text.is_empty();
-        let cut = pairs.len() == bottom.len()
-            && pairs.len() == top.len()
-            && pairs.iter().any(|&(i, j)| {
-                self.cells[i].row + 1 == offset
-                    && next[j].rowspan == 1
-                    && always_filled(i, j)
-                    && one_sided(i, j)
-            });
-        let merged: Vec<(usize, usize)> = if cut {
-            pairs
+                .copied()
+                .filter(|&(i, _)| !self.cells[i].drawn.1)
+                .collect();
+            (
+                bottom.iter().all(|&i| !self.cells[i].drawn.1) && merged.len() == bottom.len(),
+                merged,
+            )
         } else {
-            pairs
-                .into_iter()
-                .filter(|&(i, j)| always_filled(i, j) && one_sided(i, j))
-                .collect()
+            let always_filled = |i: usize, j: usize| {
+                let mut others = self
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, c)| k != i && same_cols(c, &self.cells[i]))
+                    .map(|(_, c)| c)
+                    .chain(
+                        next.iter()
+                            .enumerate()
+                            .filter(|&(k, c)| k != j && same_cols(c, &next[j]))
+                            .map(|(_, c)| c),
+                    )
+                    .peekable();
+                others.peek().is_some() && others.all(|c| !c.text.is_empty())
+            };
+            let (mut one_sided, mut two_sided) = (0, 0);
+            for &(i, j) in &pairs {
+                let (a, b) = (&self.cells[i], &next[j]);
+                if a.row + 1 == offset && a.rowspan == 1 && b.rowspan == 1 && always_filled(i, j) {
+                    match (a.text.is_empty(), b.text.is_empty()) {
+                        (false, false) => two_sided += 1,
+                        (true, false) | (false, true) => one_sided += 1,
+                        (true, true) => {}
+                    }
+                }
+            }
+            if pairs.len() == bottom.len() && pairs.len() == top.len() && one_sided > two_sided {
+                (true, pairs)
+            } else {
+                let mut by_col = pairs;
+                by_col.sort_by(|&(i, _), &(k, _)| self.cells[i].x0.total_cmp(&self.cells[k].x0));
+                let merged = by_col
+                    .into_iter()
+                    .take_while(|&(_, j)| next[j].text.is_empty())
+                    .filter(|&(i, _)| !self.cells[i].text.is_empty())
+                    .collect();
+                (false, merged)
+            }
         };
         // Rows of the continuation move up by one when the break cut a row.
         let shift = usize::from(cut);
@@ -125,6 +155,7 @@ impl Logical {
             a.rowspan += b.rowspan - shift;
             a.text = join_lines([a.text.as_str(), b.text.as_str()]);
             a.confidence = min_conf(a.confidence, b.confidence);
+            a.drawn.1 = b.drawn.1;
         }
         let taken: Vec<usize> = merged.iter().map(|&(_, j)| j).collect();
         self.cells.extend(
@@ -184,7 +215,8 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
         .iter()
         .zip(&part.texts)
         .zip(&part.confidences)
-        .map(|((c, text), confidence)| Pending {
+        .zip(&part.drawn)
+        .map(|(((c, text), confidence), drawn)| Pending {
             row: c.row + offset,
             rowspan: c.rowspan,
             x0: c.bbox.x0,
@@ -193,6 +225,7 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
             page: part.page,
             bbox: c.bbox,
             confidence: *confidence,
+            drawn: *drawn,
         })
         .collect()
 }

@@ -41,6 +41,107 @@ pub fn edges(segments: &[Segment], settings: &TableSettings) -> Vec<Segment> {
     out
 }
 
+/// `edges` with the `closing` edges of [`close_open_ends`] added (joined with the others).
+pub fn closed_edges(
+    edges: &[Segment],
+    closing: &[Segment],
+    settings: &TableSettings,
+) -> Vec<Segment> {
+    let mut h: Vec<Segment> = edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Horizontal)
+        .copied()
+        .collect();
+    h.extend_from_slice(closing);
+    let mut out = join(h, settings);
+    out.extend(
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Vertical),
+    );
+    out
+}
+
+/// Step 1b: the horizontal edges that close a table left open by a page break.
+///
+/// A producer that splits a table over pages may leave the part on the next page without a
+/// top rule, and the part on the first page without a bottom rule under the cells that go
+/// on (Chromium draws the rule between two rows once, on the page where the upper row ends,
+/// and only under cells that end there), so those cells would not be closed. A vertical edge
+/// end with no horizontal edge within `intersection_tolerance` is *open*. Where at least two
+/// top ends (or bottom ends) of vertical edges line up within `snap_tolerance` and one of
+/// them is open, a horizontal edge is returned from the leftmost to the rightmost of them,
+/// at the y of the nearest horizontal edge within `snap_tolerance` of their mean (so that
+/// the row boundary stays one), else at the mean.
+pub fn close_open_ends(edges: &[Segment], settings: &TableSettings) -> Vec<Segment> {
+    let tol = settings.intersection_tolerance;
+    let horizontal = Lines::new(
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Horizontal),
+    );
+    let closed = |x: f64, y: f64| {
+        horizontal
+            .in_range(y - tol, y + tol)
+            .iter()
+            .any(|(_, pieces)| {
+                let first = pieces.partition_point(|(_, end)| *end + tol < x);
+                pieces
+                    .get(first)
+                    .is_some_and(|(start, _)| *start - tol <= x)
+            })
+    };
+    let vertical = || {
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Vertical)
+    };
+    let tops: Vec<(f64, f64, bool)> = vertical()
+        .map(|v| (v.start, v.pos, !closed(v.pos, v.start)))
+        .collect();
+    let bottoms: Vec<(f64, f64, bool)> = vertical()
+        .map(|v| (v.end, v.pos, !closed(v.pos, v.end)))
+        .collect();
+    let mut out = Vec::new();
+    for mut ends in [tops, bottoms] {
+        ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut first = 0;
+        while first < ends.len() {
+            let mut last = first;
+            while last + 1 < ends.len()
+                && ends[last + 1].0 - ends[last].0 <= settings.snap_tolerance
+            {
+                last += 1;
+            }
+            let group = &ends[first..=last];
+            if group.len() >= 2 && group.iter().any(|e| e.2) {
+                let mean = group.iter().map(|e| e.0).sum::<f64>() / group.len() as f64;
+                // On the line of a drawn rule nearby (the rule under the cells that end).
+                let y = horizontal
+                    .in_range(
+                        mean - settings.snap_tolerance,
+                        mean + settings.snap_tolerance,
+                    )
+                    .iter()
+                    .map(|(y, _)| *y)
+                    .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
+                    .unwrap_or(mean);
+                let x0 = group.iter().map(|e| e.1).fold(f64::INFINITY, f64::min);
+                let x1 = group.iter().map(|e| e.1).fold(f64::NEG_INFINITY, f64::max);
+                out.push(Segment {
+                    orientation: Orientation::Horizontal,
+                    pos: y,
+                    start: x0,
+                    end: x1,
+                    width: 0.0,
+                });
+            }
+            first = last + 1;
+        }
+    }
+    out
+}
+
 /// Moves each chain of positions closer than `tolerance` to its mean.
 fn snap(segs: &mut [Segment], tolerance: f64) {
     segs.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
@@ -98,7 +199,7 @@ impl Lines {
     }
 
     /// The lines whose position lies in `lo..=hi`.
-    fn in_range(&self, lo: f64, hi: f64) -> &[(f64, Vec<(f64, f64)>)] {
+    pub(crate) fn in_range(&self, lo: f64, hi: f64) -> &[(f64, Vec<(f64, f64)>)] {
         let a = self.lines.partition_point(|(p, _)| *p < lo);
         let b = self.lines.partition_point(|(p, _)| *p <= hi);
         &self.lines[a..b.max(a)]
@@ -225,6 +326,40 @@ mod tests {
         // The short sides of a thin filled rectangle drawn as four sides.
         let e = edges(&[v(10.0, 100.0, 100.75), shaded, h(50.0, 0.0, 100.0)], &s);
         assert_eq!(e, vec![h(50.0, 0.0, 100.0)]);
+    }
+
+    #[test]
+    fn open_table_top_is_closed() {
+        let s = TableSettings::default();
+        // Three verticals rising to y = 40 with no rule there (a part continued from the
+        // previous page), a real rule at y = 60 and one closed bottom at y = 100.
+        let e = edges(
+            &[
+                v(0.0, 40.0, 100.0),
+                v(50.0, 40.5, 100.0),
+                v(100.0, 39.5, 100.0),
+                h(60.0, 0.0, 100.0),
+                h(100.0, 0.0, 100.0),
+            ],
+            &s,
+        );
+        let closing = close_open_ends(&e, &s);
+        assert_eq!(closing.len(), 1);
+        assert_eq!(
+            (closing[0].pos, closing[0].start, closing[0].end),
+            (40.0, 0.0, 100.0)
+        );
+        let all = closed_edges(&e, &closing, &s);
+        assert_eq!(
+            all.iter()
+                .filter(|e| e.orientation == Orientation::Horizontal)
+                .count(),
+            3
+        );
+        // A single dangling vertical (a stray line) closes nothing.
+        assert!(
+            close_open_ends(&edges(&[v(0.0, 0.0, 50.0), h(50.0, 0.0, 20.0)], &s), &s).is_empty()
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (pdfplumber's model, made exact), each tuned by [`TableSettings`]:
 //!
 //! 1. [`edges`]: segments snapped (near-duplicates and double borders become one line) and
-//!    joined (collinear pieces);
+//!    joined (collinear pieces); [`close_open_ends`] closes a table part left open at a page
+//!    break;
 //! 2. [`intersections`]: where horizontal and vertical edges cross or touch;
 //! 3. [`cell_rects`]: minimal rectangles whose four sides are drawn — an undrawn inner side
 //!    merges slots, which is how row and column spans are recovered;
@@ -21,25 +22,67 @@ mod edges;
 mod text;
 
 pub use cells::{cell_rects, grid, group_tables};
-pub use edges::{edges, intersections, Point};
+pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
 pub use text::{is_wide, join_lines, line_text, lines, Line};
 
-use crate::model::{GridCells, PageContent, PageWarning, Rect, Segment, Table, TextBox};
+use crate::model::{
+    GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
+};
 use crate::settings::TableSettings;
 
 /// Steps 1–5 on one page's segments: the tables' cells without text (for cell-aware OCR).
 pub fn find_cells(segments: &[Segment], settings: &TableSettings) -> Vec<GridCells> {
     grids(segments, settings)
         .into_iter()
-        .map(|(g, _)| g)
+        .map(|f| f.grid)
         .collect()
 }
 
-/// Steps 1–5, keeping each grid's repair messages.
-fn grids(segments: &[Segment], settings: &TableSettings) -> Vec<(GridCells, Vec<String>)> {
-    let e = edges(segments, settings);
-    let cells = cell_rects(&e, &intersections(&e, settings), settings);
-    group_tables(&cells).iter().map(|t| grid(t)).collect()
+/// One table's grid with what steps 1–5 learnt about it.
+struct Found {
+    grid: GridCells,
+    repairs: Vec<String>,
+    /// Per cell: (top side drawn, bottom side drawn) by a real rule.
+    drawn: Vec<(bool, bool)>,
+}
+
+/// Steps 1–5, keeping each grid's repair messages and which cell sides are really drawn.
+fn grids(segments: &[Segment], settings: &TableSettings) -> Vec<Found> {
+    let real = edges(segments, settings);
+    let all = closed_edges(&real, &close_open_ends(&real, settings), settings);
+    let cells = cell_rects(&all, &intersections(&all, settings), settings);
+    let rules = edges::Lines::new(
+        real.iter()
+            .filter(|e| e.orientation == Orientation::Horizontal),
+    );
+    let tol = settings.intersection_tolerance;
+    let drawn = |y: f64, x0: f64, x1: f64| {
+        rules
+            .in_range(y, y)
+            .iter()
+            .any(|(_, pieces)| pieces.iter().any(|(s, e)| *s - tol <= x0 && *e + tol >= x1))
+    };
+    group_tables(&cells)
+        .iter()
+        .map(|t| {
+            let (grid, repairs) = grid(t);
+            let drawn = grid
+                .cells
+                .iter()
+                .map(|c| {
+                    (
+                        drawn(c.bbox.y0, c.bbox.x0, c.bbox.x1),
+                        drawn(c.bbox.y1, c.bbox.x0, c.bbox.x1),
+                    )
+                })
+                .collect();
+            Found {
+                grid,
+                repairs,
+                drawn,
+            }
+        })
+        .collect()
 }
 
 /// One table as found on one page, with its text and caption.
@@ -56,6 +99,9 @@ pub struct PageTable {
     pub caption: Vec<Line>,
     /// Repairs made to the grid (see [`grid`]).
     pub repairs: Vec<String>,
+    /// Per cell of `grid.cells`: whether its top and its bottom side are drawn rules (false
+    /// where [`close_open_ends`] had to close the table: the cell goes on over a page break).
+    pub drawn: Vec<(bool, bool)>,
 }
 
 /// Distinct sorted boundaries of a grid: (column x's, row y's).
@@ -87,7 +133,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
     // Slot → cell index maps for assigning glyphs.
     let maps: Vec<(Vec<f64>, Vec<f64>, Vec<usize>)> = found
         .iter()
-        .map(|(g, _)| {
+        .map(|Found { grid: g, .. }| {
             let (xs, ys) = boundaries(g);
             let mut owner = vec![0; g.n_rows * g.n_cols];
             for (i, c) in g.cells.iter().enumerate() {
@@ -100,12 +146,12 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         .collect();
     let mut in_cells: Vec<Vec<Vec<&TextBox>>> = found
         .iter()
-        .map(|(g, _)| vec![Vec::new(); g.cells.len()])
+        .map(|f| vec![Vec::new(); f.grid.cells.len()])
         .collect();
     let mut free: Vec<&TextBox> = Vec::new();
     'glyphs: for t in &page.text {
         let (cx, cy) = t.bbox.center();
-        for (k, ((g, _), (xs, ys, owner))) in found.iter().zip(&maps).enumerate() {
+        for (k, (Found { grid: g, .. }, (xs, ys, owner))) in found.iter().zip(&maps).enumerate() {
             let b = &g.bbox;
             if cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 {
                 let col = xs.partition_point(|x| *x <= cx) - 1;
@@ -116,34 +162,47 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         }
         free.push(t);
     }
-    let bboxes: Vec<Rect> = found.iter().map(|(g, _)| g.bbox).collect();
+    let bboxes: Vec<Rect> = found.iter().map(|f| f.grid.bbox).collect();
     found
         .into_iter()
         .zip(in_cells)
         .enumerate()
-        .map(|(k, ((grid, repairs), glyphs))| {
-            let texts = glyphs
-                .iter()
-                .map(|gs| join_lines(lines(gs, settings).iter().map(|l| l.text.as_str())))
-                .collect();
-            let confidences = glyphs
-                .iter()
-                .map(|gs| {
-                    gs.iter()
-                        .filter_map(|t| t.confidence)
-                        .min_by(f32::total_cmp)
-                })
-                .collect();
-            let caption = caption_lines(&bboxes, k, &free, settings);
-            PageTable {
-                page: page.number,
-                grid,
-                texts,
-                confidences,
-                caption,
-                repairs,
-            }
-        })
+        .map(
+            |(
+                k,
+                (
+                    Found {
+                        grid,
+                        repairs,
+                        drawn,
+                    },
+                    glyphs,
+                ),
+            )| {
+                let texts = glyphs
+                    .iter()
+                    .map(|gs| join_lines(lines(gs, settings).iter().map(|l| l.text.as_str())))
+                    .collect();
+                let confidences = glyphs
+                    .iter()
+                    .map(|gs| {
+                        gs.iter()
+                            .filter_map(|t| t.confidence)
+                            .min_by(f32::total_cmp)
+                    })
+                    .collect();
+                let caption = caption_lines(&bboxes, k, &free, settings);
+                PageTable {
+                    page: page.number,
+                    grid,
+                    texts,
+                    confidences,
+                    caption,
+                    repairs,
+                    drawn,
+                }
+            },
+        )
         .collect()
 }
 
