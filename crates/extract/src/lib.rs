@@ -8,19 +8,84 @@
 //!
 //! The layers, each usable alone:
 //! - [`model`]: the geometry and result types every layer shares;
-//! - [`interp`]: the content-stream interpreter on lopdf + hayro-cmap, emitting glyphs, paths
-//!   and images to a [`interp::Device`];
+//! - [`pdf`]: the document layer on lopdf (loading under [`Limits`], page tree with inherited
+//!   attributes, resources, content streams, images);
+//! - [`font`]: character code → (text, advance, is-space) for every font kind, on hayro-cmap;
+//! - [`text`]: the folding that makes text read as a reader sees it;
+//! - [`interp`]: the content-stream interpreter, emitting glyphs, paths and images to a
+//!   [`interp::Device`], and [`interp::PageCollector`] turning them into [`PageContent`]s;
 //! - [`grid`]: segments + text boxes → edges → intersections → cells → tables, with tunable
 //!   [`settings::TableSettings`] (the same builder serves vector and scanned pages);
 //! - [`inspect`]: an SVG picture of one page's objects and cells for debugging.
 
 pub mod error;
+pub mod font;
 pub mod grid;
 pub mod inspect;
 pub mod interp;
 pub mod model;
+pub mod pdf;
 pub mod settings;
+pub mod text;
 
 pub use error::ExtractError;
 pub use model::*;
 pub use settings::{ExtractOptions, Limits, TableSettings};
+
+/// Reads every page (or `opts.pages`) of a PDF and builds its logical tables.
+///
+/// Pages whose text layer is unusable (see [`interp::has_usable_text`]) and that carry images
+/// are read by `raster` when given (its text replaces the page's; its segments are used when
+/// the page has none); otherwise, or when it fails, the page gets a [`PageWarning`] and tables
+/// are built from what the page has. `file` is recorded in the result as given.
+pub fn extract(
+    bytes: &[u8],
+    file: &str,
+    opts: &ExtractOptions,
+    raster: Option<&dyn RasterReader>,
+) -> Result<Extraction, ExtractError> {
+    let doc = pdf::PdfDocument::load(bytes, &opts.limits)?;
+    let mut pages = interp::read_document_pages(&doc, opts)?;
+    let mut warnings = Vec::new();
+    let mut raster_pages = Vec::new();
+    for page in &mut pages {
+        let number = page.number;
+        warnings.extend(page.warnings.iter().map(|m| PageWarning {
+            page: number,
+            message: m.clone(),
+        }));
+        if interp::has_usable_text(page) || (page.images.is_empty() && page.text.is_empty()) {
+            continue;
+        }
+        let message = match raster.filter(|_| !page.images.is_empty()) {
+            Some(reader) => match reader.read_page(page, &opts.table) {
+                Ok(read) => {
+                    page.text = read.text;
+                    if page.segments.is_empty() {
+                        page.segments = read.segments;
+                    }
+                    raster_pages.push(number);
+                    continue;
+                }
+                Err(e) => format!("raster reading failed: {e}"),
+            },
+            None if page.images.is_empty() => {
+                "text layer unreadable and the page has no image".to_string()
+            }
+            None => "no usable text layer and no raster reader configured".to_string(),
+        };
+        warnings.push(PageWarning {
+            page: number,
+            message,
+        });
+    }
+    let built = grid::build_tables_with_warnings(&pages, &opts.table);
+    warnings.extend(built.warnings);
+    Ok(Extraction {
+        file: file.to_string(),
+        pages: doc.page_count(),
+        tables: built.tables,
+        raster_pages,
+        warnings,
+    })
+}

@@ -1,1 +1,658 @@
-//! The content-stream interpreter (being written).
+//! The content-stream interpreter: graphics and text state, text showing with every font kind
+//! of the [`crate::font`] layer, path construction and painting, images and Form XObjects.
+//! It emits what it draws, in page space, to a [`Device`]; [`PageCollector`] is the device
+//! that turns that into a [`PageContent`].
+
+use std::borrow::Cow;
+use std::rc::Rc;
+
+use lopdf::content::{Content, Operation};
+use lopdf::{Dictionary, Object, ObjectId};
+
+use crate::error::ExtractError;
+use crate::font::Font;
+use crate::model::{Matrix, PageContent, PageImage, Rect};
+use crate::pdf::{
+    as_f64, as_name, deref, dict, get, matrix, merge_resources, read_image, stream_data, PageInfo,
+    PdfDocument,
+};
+use crate::settings::{ExtractOptions, Limits};
+
+mod collector;
+
+pub use collector::{has_usable_text, PageCollector};
+
+/// Content streams longer than this are decoded operator by operator (bounded memory) instead
+/// of in one strict pass (which also tells whether the stream was read to its end).
+const STRICT_DECODE_MAX_BYTES: usize = 8 << 20;
+
+/// One glyph drawn on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph<'a> {
+    /// The folded text of the glyph (U+FFFD when unknown).
+    pub text: &'a str,
+    /// From the origin to origin + advance, and from the font's descent to its ascent.
+    pub bbox: Rect,
+    /// Effective font size in points (text matrix and CTM applied).
+    pub font_size: f64,
+    /// The character code in the font.
+    pub code: u32,
+}
+
+/// One element of a path, in page space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PathEl {
+    /// Starts a subpath.
+    MoveTo(f64, f64),
+    /// A straight line from the current point.
+    LineTo(f64, f64),
+    /// A cubic Bézier curve: two control points, then the end point.
+    CurveTo(f64, f64, f64, f64, f64, f64),
+    /// Closes the subpath with a straight line back to its start.
+    Close,
+}
+
+/// A painted path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Path {
+    /// Subpaths as elements, each starting with [`PathEl::MoveTo`].
+    pub elements: Vec<PathEl>,
+    /// Stroke width in page space (points).
+    pub stroke_width: f64,
+}
+
+/// How a path is painted. Colours are approximated as RGB in 0..=1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Paint {
+    /// Stroked (`S s B B* b b*`).
+    pub stroke: bool,
+    /// Filled (`f F f* B B* b b*`).
+    pub fill: bool,
+    /// Even-odd fill rule (`f* B* b*`).
+    pub even_odd: bool,
+    /// Stroking colour.
+    pub stroke_color: [f64; 3],
+    /// Filling colour.
+    pub fill_color: [f64; 3],
+}
+
+/// Receives what the interpreter draws, in page space.
+pub trait Device {
+    /// A glyph was shown.
+    fn glyph(&mut self, glyph: &Glyph<'_>);
+    /// A path was painted.
+    fn path(&mut self, path: &Path, paint: Paint);
+    /// An image XObject was drawn.
+    fn image(&mut self, image: PageImage);
+}
+
+/// Graphics state (text state included) saved by `q` and restored by `Q`.
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    line_width: f64,
+    fill: [f64; 3],
+    stroke: [f64; 3],
+    font: Option<Rc<Font>>,
+    font_size: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    h_scale: f64,
+    leading: f64,
+    rise: f64,
+}
+
+impl Default for GState {
+    fn default() -> Self {
+        GState {
+            ctm: Matrix::IDENTITY,
+            line_width: 1.0,
+            fill: [0.0; 3],
+            stroke: [0.0; 3],
+            font: None,
+            font_size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            h_scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        }
+    }
+}
+
+/// Interprets one page's content streams (and the Form XObjects they draw), emitting to
+/// `device`. Returns the problems that did not stop the page.
+pub fn interpret_page(
+    doc: &PdfDocument,
+    page: &PageInfo,
+    limits: &Limits,
+    device: &mut dyn Device,
+) -> Vec<String> {
+    let (content, mut warnings) = doc.page_content(page, limits);
+    let mut interp = Interp {
+        doc,
+        limits,
+        device,
+        page_t: page.page_transform(),
+        gs: GState::default(),
+        stack: Vec::new(),
+        tm: Matrix::IDENTITY,
+        tlm: Matrix::IDENTITY,
+        path: Vec::new(),
+        current: None,
+        subpath_start: (0.0, 0.0),
+        operators: 0,
+        forms: Vec::new(),
+        warnings: Vec::new(),
+    };
+    interp.run(&content, &page.resources);
+    warnings.append(&mut interp.warnings);
+    warnings
+}
+
+/// Reads pages `opts.pages` (all when `None`) of a PDF: glyphs, ruling segments and images.
+pub fn read_pages(bytes: &[u8], opts: &ExtractOptions) -> Result<Vec<PageContent>, ExtractError> {
+    let doc = PdfDocument::load(bytes, &opts.limits)?;
+    read_document_pages(&doc, opts)
+}
+
+/// [`read_pages`] on a loaded document.
+pub fn read_document_pages(
+    doc: &PdfDocument,
+    opts: &ExtractOptions,
+) -> Result<Vec<PageContent>, ExtractError> {
+    let (first, last) = opts.pages.unwrap_or((1, doc.page_count()));
+    if first > last {
+        return Ok(Vec::new());
+    }
+    let mut pages = Vec::new();
+    for number in first..=last {
+        let page = doc.page(number)?;
+        let (width, height) = page.size();
+        let mut collector = PageCollector::new(number, width, height, &opts.table, &opts.limits);
+        let warnings = interpret_page(doc, page, &opts.limits, &mut collector);
+        pages.push(collector.finish(warnings));
+    }
+    Ok(pages)
+}
+
+struct Interp<'a> {
+    doc: &'a PdfDocument,
+    limits: &'a Limits,
+    device: &'a mut dyn Device,
+    page_t: Matrix,
+    gs: GState,
+    stack: Vec<GState>,
+    tm: Matrix,
+    tlm: Matrix,
+    /// The path under construction, in page space.
+    path: Vec<PathEl>,
+    /// Current point in user space.
+    current: Option<(f64, f64)>,
+    subpath_start: (f64, f64),
+    operators: usize,
+    /// Form XObjects being drawn (recursion guard).
+    forms: Vec<ObjectId>,
+    warnings: Vec<String>,
+}
+
+/// The numeric operands of an operation.
+fn numbers(op: &Operation) -> Vec<f64> {
+    op.operands.iter().filter_map(as_f64).collect()
+}
+
+fn translate(tx: f64, ty: f64) -> Matrix {
+    Matrix([1.0, 0.0, 0.0, 1.0, tx, ty])
+}
+
+fn gray(g: f64) -> [f64; 3] {
+    [g; 3]
+}
+
+/// An RGB approximation of a colour given by 1, 3 or 4 components.
+fn color(c: &[f64]) -> Option<[f64; 3]> {
+    match *c {
+        [g] => Some(gray(g)),
+        [r, g, b] => Some([r, g, b]),
+        [c, m, y, k] => Some([
+            (1.0 - c) * (1.0 - k),
+            (1.0 - m) * (1.0 - k),
+            (1.0 - y) * (1.0 - k),
+        ]),
+        _ => None,
+    }
+}
+
+impl Interp<'_> {
+    fn warn(&mut self, message: String) {
+        if self.warnings.len() < 32 && !self.warnings.contains(&message) {
+            self.warnings.push(message);
+        }
+    }
+
+    /// Decodes and runs one content stream with `resources`.
+    fn run(&mut self, content: &[u8], resources: &Dictionary) {
+        if content.len() <= STRICT_DECODE_MAX_BYTES {
+            match Content::decode_strict(content) {
+                Ok(c) => {
+                    for op in &c.operations {
+                        if !self.step(op, resources) {
+                            return;
+                        }
+                    }
+                    return;
+                }
+                Err(_) => self.warn("content stream only partly readable".into()),
+            }
+        }
+        for op in Content::decode_iter(content) {
+            let Ok(op) = op else { break };
+            if !self.step(&op, resources) {
+                return;
+            }
+        }
+    }
+
+    /// Executes one operator; `false` when the operator limit stops the page.
+    fn step(&mut self, op: &Operation, resources: &Dictionary) -> bool {
+        self.operators += 1;
+        if self.operators > self.limits.max_operators_per_page {
+            self.warn(format!(
+                "stopped after {} operators",
+                self.limits.max_operators_per_page
+            ));
+            return false;
+        }
+        let n = numbers(op);
+        match (op.operator.as_str(), n.as_slice()) {
+            // Graphics state.
+            ("q", _) => {
+                if self.stack.len() < self.limits.max_state_depth {
+                    self.stack.push(self.gs.clone());
+                } else {
+                    self.warn("graphics state nested too deeply".into());
+                }
+            }
+            ("Q", _) => {
+                if let Some(gs) = self.stack.pop() {
+                    self.gs = gs;
+                }
+            }
+            ("cm", &[a, b, c, d, e, f]) => {
+                self.gs.ctm = Matrix([a, b, c, d, e, f]).then(&self.gs.ctm)
+            }
+            ("w", &[w, ..]) => self.gs.line_width = w.abs(),
+            ("gs", _) => self.ext_gstate(op, resources),
+            ("g", &[g]) => self.gs.fill = gray(g),
+            ("G", &[g]) => self.gs.stroke = gray(g),
+            ("rg" | "k" | "sc" | "scn", c) => {
+                if let Some(c) = color(c) {
+                    self.gs.fill = c;
+                }
+            }
+            ("RG" | "K" | "SC" | "SCN", c) => {
+                if let Some(c) = color(c) {
+                    self.gs.stroke = c;
+                }
+            }
+            ("cs", _) => self.gs.fill = gray(0.0),
+            ("CS", _) => self.gs.stroke = gray(0.0),
+            // Text objects and state.
+            ("BT", _) => {
+                self.tm = Matrix::IDENTITY;
+                self.tlm = Matrix::IDENTITY;
+            }
+            ("Tc", &[v]) => self.gs.char_spacing = v,
+            ("Tw", &[v]) => self.gs.word_spacing = v,
+            ("Tz", &[v]) => self.gs.h_scale = v / 100.0,
+            ("TL", &[v]) => self.gs.leading = v,
+            ("Ts", &[v]) => self.gs.rise = v,
+            ("Tf", _) => self.set_font(op, resources),
+            ("Td", &[tx, ty]) => self.next_line(tx, ty),
+            ("TD", &[tx, ty]) => {
+                self.gs.leading = -ty;
+                self.next_line(tx, ty);
+            }
+            ("Tm", &[a, b, c, d, e, f]) => {
+                self.tm = Matrix([a, b, c, d, e, f]);
+                self.tlm = self.tm;
+            }
+            ("T*", _) => self.next_line(0.0, -self.gs.leading),
+            ("Tj", _) => self.show_operands(&op.operands),
+            ("'", _) => {
+                self.next_line(0.0, -self.gs.leading);
+                self.show_operands(&op.operands);
+            }
+            ("\"", _) => {
+                if let [aw, ac, ..] = n[..] {
+                    self.gs.word_spacing = aw;
+                    self.gs.char_spacing = ac;
+                }
+                self.next_line(0.0, -self.gs.leading);
+                self.show_operands(&op.operands[op.operands.len().min(2)..]);
+            }
+            ("TJ", _) => self.show_operands(&op.operands),
+            // Path construction.
+            ("m", &[x, y]) => {
+                self.current = Some((x, y));
+                self.subpath_start = (x, y);
+                let (px, py) = self.to_page(x, y);
+                self.path.push(PathEl::MoveTo(px, py));
+            }
+            ("l", &[x, y]) => self.line_to(x, y),
+            ("c", &[x1, y1, x2, y2, x3, y3]) => self.curve_to((x1, y1), (x2, y2), (x3, y3)),
+            ("v", &[x2, y2, x3, y3]) => {
+                let c1 = self.current.unwrap_or((x2, y2));
+                self.curve_to(c1, (x2, y2), (x3, y3));
+            }
+            ("y", &[x1, y1, x3, y3]) => self.curve_to((x1, y1), (x3, y3), (x3, y3)),
+            ("h", _) => self.close(),
+            ("re", &[x, y, w, h]) => {
+                self.current = Some((x, y));
+                self.subpath_start = (x, y);
+                let (px, py) = self.to_page(x, y);
+                self.path.push(PathEl::MoveTo(px, py));
+                self.line_to(x + w, y);
+                self.line_to(x + w, y + h);
+                self.line_to(x, y + h);
+                self.close();
+            }
+            // Path painting.
+            ("S", _) => self.paint(true, false, false),
+            ("s", _) => {
+                self.close();
+                self.paint(true, false, false);
+            }
+            ("f" | "F", _) => self.paint(false, true, false),
+            ("f*", _) => self.paint(false, true, true),
+            ("B", _) => self.paint(true, true, false),
+            ("B*", _) => self.paint(true, true, true),
+            ("b", _) => {
+                self.close();
+                self.paint(true, true, false);
+            }
+            ("b*", _) => {
+                self.close();
+                self.paint(true, true, true);
+            }
+            ("n", _) => {
+                self.path.clear();
+                self.current = None;
+            }
+            // XObjects; inline images (`BI`) are skipped.
+            ("Do", _) => return self.draw_xobject(op, resources),
+            _ => {}
+        }
+        true
+    }
+
+    fn ext_gstate(&mut self, op: &Operation, resources: &Dictionary) {
+        let doc = &self.doc.doc;
+        let Some(name) = op.operands.first().and_then(as_name) else {
+            return;
+        };
+        let state =
+            dict(doc, get(doc, resources, b"ExtGState")).and_then(|d| dict(doc, get(doc, d, name)));
+        if let Some(lw) = state.and_then(|s| as_f64(get(doc, s, b"LW"))) {
+            self.gs.line_width = lw.abs();
+        }
+        if let Some(Object::Array(font)) = state.map(|s| get(doc, s, b"Font")) {
+            if let (Some(entry), Some(size)) = (font.first(), font.get(1).and_then(as_f64)) {
+                self.gs.font =
+                    self.doc
+                        .fonts
+                        .borrow_mut()
+                        .get(doc, entry, self.limits.max_decompressed_bytes);
+                self.gs.font_size = size;
+            }
+        }
+    }
+
+    fn set_font(&mut self, op: &Operation, resources: &Dictionary) {
+        let doc = &self.doc.doc;
+        let (Some(name), Some(size)) = (
+            op.operands.first().and_then(as_name),
+            op.operands.get(1).and_then(as_f64),
+        ) else {
+            return;
+        };
+        self.gs.font_size = size;
+        let entry = dict(doc, get(doc, resources, b"Font")).and_then(|fonts| fonts.get(name).ok());
+        self.gs.font = entry.and_then(|e| {
+            self.doc
+                .fonts
+                .borrow_mut()
+                .get(doc, e, self.limits.max_decompressed_bytes)
+        });
+        if self.gs.font.is_none() {
+            self.warn(format!("font /{} not found", String::from_utf8_lossy(name)));
+        }
+    }
+
+    fn next_line(&mut self, tx: f64, ty: f64) {
+        self.tlm = translate(tx, ty).then(&self.tlm);
+        self.tm = self.tlm;
+    }
+
+    /// Shows the strings of `Tj`/`'`/`"` operands and the strings and adjustments of `TJ`.
+    fn show_operands(&mut self, operands: &[Object]) {
+        for operand in operands {
+            match operand {
+                Object::String(bytes, _) => self.show(bytes),
+                Object::Array(items) => {
+                    for item in items {
+                        match item {
+                            Object::String(bytes, _) => self.show(bytes),
+                            other => {
+                                if let Some(adjust) = as_f64(other) {
+                                    self.adjust(adjust);
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A `TJ` number: moves the text position by `-adjust/1000` em.
+    fn adjust(&mut self, adjust: f64) {
+        let shift = -adjust / 1000.0 * self.gs.font_size;
+        let vertical = self.gs.font.as_ref().is_some_and(|f| f.vertical);
+        self.tm = if vertical {
+            translate(0.0, shift).then(&self.tm)
+        } else {
+            translate(shift * self.gs.h_scale, 0.0).then(&self.tm)
+        };
+    }
+
+    fn show(&mut self, bytes: &[u8]) {
+        let Some(font) = self.gs.font.clone() else {
+            self.warn("text shown without a font".into());
+            return;
+        };
+        let gs = &self.gs;
+        let (size, th) = (gs.font_size, gs.h_scale);
+        let scale = Matrix([size * th, 0.0, 0.0, size, 0.0, gs.rise]);
+        for code in font.codes(bytes) {
+            let info = font.info(code);
+            let user = self.tm.then(&self.gs.ctm);
+            let trm = scale.then(&user).then(&self.page_t);
+            let (x0, x1, y0, y1) = if font.vertical {
+                // Vertical origin at the top centre (default /DW2 [880 −1000]).
+                let half = info.width / 2.0;
+                (-half, half, font.descent - 0.88, font.ascent - 0.88)
+            } else {
+                (0.0, info.width, font.descent, font.ascent)
+            };
+            let corners = [
+                trm.apply(x0, y0),
+                trm.apply(x1, y0),
+                trm.apply(x0, y1),
+                trm.apply(x1, y1),
+            ];
+            let mut bbox =
+                Rect::from_corners(corners[0].0, corners[0].1, corners[3].0, corners[3].1);
+            for &(x, y) in &corners[1..3] {
+                bbox = bbox.union(&Rect {
+                    x0: x,
+                    y0: y,
+                    x1: x,
+                    y1: y,
+                });
+            }
+            let [_, _, c, d, _, _] = user.0;
+            let glyph = Glyph {
+                text: &info.text,
+                bbox,
+                font_size: size.abs() * c.hypot(d),
+                code: code.code,
+            };
+            if [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
+                .iter()
+                .all(|v| v.is_finite())
+            {
+                self.device.glyph(&glyph);
+            }
+            let spacing = self.gs.char_spacing
+                + if info.is_space {
+                    self.gs.word_spacing
+                } else {
+                    0.0
+                };
+            self.tm = if font.vertical {
+                translate(0.0, -size + spacing).then(&self.tm)
+            } else {
+                translate((info.width * size + spacing) * th, 0.0).then(&self.tm)
+            };
+        }
+    }
+
+    fn to_page(&self, x: f64, y: f64) -> (f64, f64) {
+        self.gs.ctm.then(&self.page_t).apply(x, y)
+    }
+
+    fn line_to(&mut self, x: f64, y: f64) {
+        if self.current.is_none() {
+            return;
+        }
+        self.current = Some((x, y));
+        let (px, py) = self.to_page(x, y);
+        self.path.push(PathEl::LineTo(px, py));
+    }
+
+    fn curve_to(&mut self, c1: (f64, f64), c2: (f64, f64), end: (f64, f64)) {
+        if self.current.is_none() {
+            return;
+        }
+        self.current = Some(end);
+        let (a, b) = self.to_page(c1.0, c1.1);
+        let (c, d) = self.to_page(c2.0, c2.1);
+        let (e, f) = self.to_page(end.0, end.1);
+        self.path.push(PathEl::CurveTo(a, b, c, d, e, f));
+    }
+
+    fn close(&mut self) {
+        if self.current.is_some() {
+            self.path.push(PathEl::Close);
+            self.current = Some(self.subpath_start);
+        }
+    }
+
+    fn paint(&mut self, stroke: bool, fill: bool, even_odd: bool) {
+        let [a, b, c, d, _, _] = self.gs.ctm.0;
+        let scale = (a * d - b * c).abs().sqrt();
+        let path = Path {
+            elements: std::mem::take(&mut self.path),
+            stroke_width: self.gs.line_width * scale,
+        };
+        self.current = None;
+        let all_finite = path.elements.iter().all(|el| match *el {
+            PathEl::MoveTo(x, y) | PathEl::LineTo(x, y) => x.is_finite() && y.is_finite(),
+            PathEl::CurveTo(a, b, c, d, e, f) => [a, b, c, d, e, f].iter().all(|v| v.is_finite()),
+            PathEl::Close => true,
+        });
+        if !path.elements.is_empty() && all_finite && path.stroke_width.is_finite() {
+            let paint = Paint {
+                stroke,
+                fill,
+                even_odd,
+                stroke_color: self.gs.stroke,
+                fill_color: self.gs.fill,
+            };
+            self.device.path(&path, paint);
+        }
+    }
+
+    /// `Do`: an image is emitted; a Form XObject is run with its matrix and resources.
+    fn draw_xobject(&mut self, op: &Operation, resources: &Dictionary) -> bool {
+        let doc = &self.doc.doc;
+        let Some(name) = op.operands.first().and_then(as_name) else {
+            return true;
+        };
+        let Some(entry) = dict(doc, get(doc, resources, b"XObject")).and_then(|x| x.get(name).ok())
+        else {
+            self.warn(format!(
+                "XObject /{} not found",
+                String::from_utf8_lossy(name)
+            ));
+            return true;
+        };
+        let Object::Stream(stream) = deref(doc, entry) else {
+            return true;
+        };
+        match as_name(get(doc, &stream.dict, b"Subtype")) {
+            Some(b"Image") => {
+                let ctm = self.gs.ctm.then(&self.page_t);
+                let color_spaces = dict(doc, get(doc, resources, b"ColorSpace"));
+                match read_image(
+                    doc,
+                    stream,
+                    ctm,
+                    color_spaces,
+                    self.limits.max_decompressed_bytes,
+                ) {
+                    Ok(image) => self.device.image(image),
+                    Err(e) => self.warn(format!(
+                        "image /{} not read: {e}",
+                        String::from_utf8_lossy(name)
+                    )),
+                }
+                true
+            }
+            Some(b"Form") => {
+                let id = entry.as_reference().ok();
+                if self.forms.len() >= self.limits.max_form_depth
+                    || id.is_some_and(|id| self.forms.contains(&id))
+                {
+                    self.warn("Form XObjects nested too deeply or recursively".into());
+                    return true;
+                }
+                let content = match stream_data(stream, self.limits.max_decompressed_bytes) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.warn(format!("Form XObject not decoded: {e}"));
+                        return true;
+                    }
+                };
+                let form_resources = match dict(doc, get(doc, &stream.dict, b"Resources")) {
+                    Some(own) => Cow::Owned(merge_resources(doc, &[own, resources])),
+                    None => Cow::Borrowed(resources),
+                };
+                let saved_gs = self.gs.clone();
+                let saved_stack = std::mem::take(&mut self.stack);
+                if let Some(m) = matrix(doc, get(doc, &stream.dict, b"Matrix")) {
+                    self.gs.ctm = m.then(&self.gs.ctm);
+                }
+                self.forms.push(id.unwrap_or((0, 0)));
+                self.run(&content, &form_resources);
+                self.forms.pop();
+                self.stack = saved_stack;
+                self.gs = saved_gs;
+                self.operators <= self.limits.max_operators_per_page
+            }
+            _ => true,
+        }
+    }
+}
