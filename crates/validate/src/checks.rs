@@ -217,7 +217,7 @@ pub fn check_report(report: &Report, convention: &Convention) -> Vec<Finding> {
         .map(|(i, ind)| cx.indicator(i, ind))
         .collect();
     cx.weights_sum(total_row);
-    let total = cx.total_score(budget_score, &scores);
+    let total = cx.total_score(total_row, budget_score, &scores);
     cx.grade(total);
     if let Some(t) = total_row {
         cx.execution_substance(t);
@@ -456,7 +456,7 @@ impl Cx<'_> {
             return Some(score);
         };
         let usable = if score < Decimal::ZERO {
-            Decimal::ZERO
+            Decimal::new(0, score.scale())
         } else if score > weight {
             weight
         } else {
@@ -576,9 +576,11 @@ impl Cx<'_> {
         }
     }
 
-    /// Checks 总分; returns the usable 总分 for the grade.
+    /// Checks 总分 against the sum of the printed components, or of the usable ones (a
+    /// wrong component counted once); returns the usable 总分 for the grade.
     fn total_score(
         &mut self,
+        total_row: Option<usize>,
         budget_score: Option<Decimal>,
         scores: &[Option<Decimal>],
     ) -> Option<Decimal> {
@@ -588,7 +590,11 @@ impl Cx<'_> {
             return printed;
         };
         let printed = printed?;
-        if printed == recomputed {
+        let budget_printed = total_row.and_then(|t| self.report.funding[t].score);
+        let as_printed =
+            sum(std::iter::once(budget_printed)
+                .chain(self.report.indicators.iter().map(|i| i.score)));
+        if printed == recomputed || as_printed == Some(printed) {
             return Some(printed);
         }
         let message = format!(

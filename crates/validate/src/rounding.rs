@@ -40,7 +40,8 @@ impl Rounding {
         }
     }
 
-    /// Rounds `value` to `dp` decimals under this convention.
+    /// Rounds `value` to `dp` decimals under this convention, shown with exactly `dp`
+    /// decimals (100 → "100.00").
     pub fn apply(self, value: Decimal, dp: u32) -> Decimal {
         let strategy = match self {
             Rounding::Truncate => RoundingStrategy::ToZero,
@@ -48,7 +49,9 @@ impl Rounding {
             Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
             Rounding::Up => RoundingStrategy::AwayFromZero,
         };
-        value.round_dp_with_strategy(dp, strategy)
+        let mut rounded = value.round_dp_with_strategy(dp, strategy);
+        rounded.rescale(dp);
+        rounded
     }
 
     fn bit(self) -> u8 {
