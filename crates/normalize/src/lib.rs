@@ -5,7 +5,43 @@
 //! decimal strings, canonical funding-row names and the canonical 一级/二级 indicator
 //! hierarchy, plus the count of tables that are not reports. What could not be read becomes
 //! a [`Finding`] on the record; a partly readable report is still emitted.
+//!
+//! Tables are read as grids of labelled regions: label cells are found by their text
+//! ([`vocab`]), values are read to their right or under the columns their block's header row
+//! names — never by fixed coordinates or column numbers.
 
+pub mod findings;
+pub mod grid;
+pub mod hierarchy;
 pub mod record;
+mod report;
+pub mod text;
+pub mod vocab;
 
 pub use record::*;
+
+use jixiao_extract::Extraction;
+
+/// Normalises every table of one document. `sha256` is the document's hash (lower-case hex)
+/// for the records' `source`; `source.table` is the table's index among all tables.
+pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
+    let mut reports = Vec::new();
+    let mut skipped_tables = 0;
+    for (index, table) in extraction.tables.iter().enumerate() {
+        let origin = report::Origin {
+            file: &extraction.file,
+            sha256,
+            index,
+        };
+        let found = report::read_table(table, &origin);
+        if found.is_empty() {
+            skipped_tables += 1;
+        }
+        reports.extend(found);
+    }
+    ParseOutput {
+        file: extraction.file.clone(),
+        reports,
+        skipped_tables,
+    }
+}

@@ -60,7 +60,11 @@ pub enum ParsedValue {
         note: Option<String>,
     },
     /// A range such as "1-2 批次".
-    Range { low: Decimal, high: Decimal, unit: Option<String> },
+    Range {
+        low: Decimal,
+        high: Decimal,
+        unit: Option<String>,
+    },
     /// A qualitative value: "健全", "达成指标", "及时", "年底前完成".
     Qualitative { text: String },
 }
