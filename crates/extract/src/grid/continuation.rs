@@ -153,7 +153,7 @@ impl Logical {
             let b = &next[j];
             let a = &mut self.cells[i];
             a.rowspan += b.rowspan - shift;
-            a.text = join_lines([a.text.as_str(), b.text.as_str()]);
+            a.text = join_lines([a.text.as_str(), b.text.as_str()], part.spacing);
             a.confidence = min_conf(a.confidence, b.confidence);
             a.drawn.1 = b.drawn.1;
         }

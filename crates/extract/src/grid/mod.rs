@@ -11,7 +11,8 @@
 //! 5. [`grid`]: rows and columns from the table's distinct boundaries, spans from the
 //!    boundaries each cell covers, every slot covered exactly once (repairs reported);
 //! 6. text: each glyph goes to the cell containing its centre, glyphs form [`lines`], lines
-//!    are joined by [`join_lines`] (no space next to CJK);
+//!    are joined by [`cell_text`] (what a line break stands for depends on the page's
+//!    [`Spacing`]);
 //! 7. captions: the text lines directly above a table ([`page_tables`]);
 //! 8. continuation: tables that go on over a page break become one logical table
 //!    ([`build_tables`], rules in [`continuation`]).
@@ -23,7 +24,7 @@ mod text;
 
 pub use cells::{cell_rects, grid, group_tables};
 pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
-pub use text::{is_wide, join_lines, line_text, lines, Line};
+pub use text::{cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
     GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
@@ -99,6 +100,8 @@ pub struct PageTable {
     pub caption: Vec<Line>,
     /// Repairs made to the grid (see [`grid`]).
     pub repairs: Vec<String>,
+    /// How the page marks spaces (see [`Spacing`]).
+    pub spacing: Spacing,
     /// Per cell of `grid.cells`: whether its top and its bottom side are drawn rules (false
     /// where [`close_open_ends`] had to close the table: the cell goes on over a page break).
     pub drawn: Vec<(bool, bool)>,
@@ -163,6 +166,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         free.push(t);
     }
     let bboxes: Vec<Rect> = found.iter().map(|f| f.grid.bbox).collect();
+    let spacing = Spacing::of(&page.text);
     found
         .into_iter()
         .zip(in_cells)
@@ -181,7 +185,8 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
             )| {
                 let texts = glyphs
                     .iter()
-                    .map(|gs| join_lines(lines(gs, settings).iter().map(|l| l.text.as_str())))
+                    .zip(&grid.cells)
+                    .map(|(gs, c)| cell_text(&lines(gs, settings), &c.bbox, spacing))
                     .collect();
                 let confidences = glyphs
                     .iter()
@@ -200,6 +205,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
                     caption,
                     repairs,
                     drawn,
+                    spacing,
                 }
             },
         )

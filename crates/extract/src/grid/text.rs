@@ -9,6 +9,8 @@ pub struct Line {
     pub bbox: Rect,
     /// The glyphs joined by [`line_text`]'s rules.
     pub text: String,
+    /// The largest font size of its glyphs.
+    pub font_size: f64,
 }
 
 /// Whether `c` is a CJK character or full-width form: no space is ever inserted next to it.
@@ -63,6 +65,7 @@ pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
             Line {
                 bbox,
                 text: line_text(&members, settings),
+                font_size: members.iter().map(|g| g.font_size).fold(0.0, f64::max),
             }
         })
         .collect()
@@ -113,21 +116,81 @@ pub fn line_text(glyphs: &[&TextBox], settings: &TableSettings) -> String {
     out
 }
 
-/// Joins the lines of a cell (top-down): no space where either side of a join is a wide
-/// (CJK or full-width) character, one space otherwise; spaces present in the lines are kept
-/// but never doubled; the result is trimmed.
-pub fn join_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> String {
+/// How a page marks the spaces of its text, which decides what a line break stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spacing {
+    /// Spaces are drawn as glyphs (Chromium, LibreOffice), a trailing space too when it fits
+    /// the line; one that does not fit is dropped. A line break with no space glyph at it is
+    /// a break inside a word ("6" + "00" → "600", "≥1000.00" + "(份)"), except where a space
+    /// would not have fitted at the end of the line and the break lies between a half-width
+    /// letter, digit or `%,;:` and a CJK ideograph (either order): these texts set such a
+    /// boundary apart with a space, so it is restored ("75%" + "以上" → "75% 以上",
+    /// "活动," + "主题" → "活动, 主题").
+    Glyphs,
+    /// The page draws no space glyph (words are set apart by gaps only): a line break is a
+    /// space unless either side of it is [`is_wide`].
+    Gaps,
+}
+
+impl Spacing {
+    /// [`Spacing::Glyphs`] when any of the page's glyphs is whitespace.
+    pub fn of(text: &[TextBox]) -> Spacing {
+        if text.iter().any(|t| t.text.chars().any(char::is_whitespace)) {
+            Spacing::Glyphs
+        } else {
+            Spacing::Gaps
+        }
+    }
+
+    /// Whether a line ending in `a` and a line starting with `b` join with a space;
+    /// `space_fitted`: a space would have fitted at the end of the first line.
+    fn space_between(self, a: char, b: char, space_fitted: bool) -> bool {
+        let half = |c: char| c.is_ascii_alphanumeric() || matches!(c, '%' | ',' | ';' | ':');
+        let ideograph = |c: char| is_wide(c) && c.is_alphabetic();
+        match self {
+            Spacing::Glyphs => {
+                !space_fitted
+                    && ((half(a) && ideograph(b)) || (ideograph(a) && b.is_ascii_alphanumeric()))
+            }
+            Spacing::Gaps => !is_wide(a) && !is_wide(b),
+        }
+    }
+}
+
+/// Joins texts that continue one another (the parts of a cell cut by a page break) by
+/// `spacing`'s rule, as lines whose ends are full; spaces present are kept but never
+/// doubled; the result is trimmed.
+pub fn join_lines<'a>(texts: impl IntoIterator<Item = &'a str>, spacing: Spacing) -> String {
     let mut out = String::new();
-    for line in lines {
-        join_onto(&mut out, line);
+    for t in texts {
+        join_onto(&mut out, t, spacing, false);
     }
     out.trim().to_string()
 }
 
-/// Appends `next` to `text` by [`join_lines`]' rule (without trimming).
-pub(crate) fn join_onto(text: &mut String, next: &str) {
+/// The text of a cell from its lines (top-down) by `spacing`'s rule. A space would have
+/// fitted at the end of a line when the room left to the cell's content edge (the cell's
+/// right side less the smallest left inset of its lines) is at least half the font size.
+pub fn cell_text(lines: &[Line], cell: &Rect, spacing: Spacing) -> String {
+    let inset = lines
+        .iter()
+        .map(|l| l.bbox.x0 - cell.x0)
+        .fold(f64::INFINITY, f64::min)
+        .max(0.0);
+    let mut out = String::new();
+    let mut prev: Option<&Line> = None;
+    for l in lines {
+        let fitted = prev.is_some_and(|p| cell.x1 - inset - p.bbox.x1 >= 0.5 * p.font_size);
+        join_onto(&mut out, &l.text, spacing, fitted);
+        prev = Some(l);
+    }
+    out.trim().to_string()
+}
+
+/// Appends `next` to `text` by [`Spacing`]'s rule (without trimming).
+fn join_onto(text: &mut String, next: &str, spacing: Spacing, space_fitted: bool) {
     if let (Some(a), Some(b)) = (text.chars().last(), next.chars().next()) {
-        if a != ' ' && b != ' ' && !is_wide(a) && !is_wide(b) {
+        if a != ' ' && b != ' ' && spacing.space_between(a, b, space_fitted) {
             text.push(' ');
         }
     }
@@ -206,18 +269,64 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_lines_join_without_space_next_to_cjk() {
-        assert_eq!(join_lines(["满意度指", "标"]), "满意度指标");
+    fn line_breaks_with_space_glyphs() {
+        let g = Spacing::Glyphs;
+        assert_eq!(join_lines(["满意度指", "标"], g), "满意度指标");
+        assert_eq!(join_lines(["户厕 6", "00 户。"], g), "户厕 600 户。");
+        assert_eq!(join_lines(["≥1000.00", "(份)"], g), "≥1000.00(份)");
+        assert_eq!(join_lines(["负责 202", "2“海聚"], g), "负责 2022“海聚");
+        assert_eq!(join_lines(["达到 75%", "以上"], g), "达到 75% 以上");
+        assert_eq!(join_lines(["活动,", "主题"], g), "活动, 主题");
+        assert_eq!(join_lines(["履约率", "93.6%"], g), "履约率 93.6%");
+        assert_eq!(join_lines(["要求, ", "拟开展"], g), "要求, 拟开展");
+        assert_eq!(join_lines(["(汇", "总)"], g), "(汇总)");
+        assert_eq!(join_lines(["“海聚英才”", "全球"], g), "“海聚英才”全球");
+        assert_eq!(join_lines([" a ", " b "], g), "a b");
+    }
+
+    #[test]
+    fn line_breaks_without_space_glyphs() {
+        let g = Spacing::Gaps;
+        assert_eq!(join_lines(["满意度指", "标"], g), "满意度指标");
         assert_eq!(
-            join_lines(["为落实市、区加强基层治理有关要求,", "拟开展"]),
-            "为落实市、区加强基层治理有关要求,拟开展"
-        );
-        assert_eq!(join_lines(["要求, ", "拟开展"]), "要求, 拟开展");
-        assert_eq!(
-            join_lines(["<p>abc</p>", "<p>def</p>"]),
+            join_lines(["<p>abc</p>", "<p>def</p>"], g),
             "<p>abc</p> <p>def</p>"
         );
-        assert_eq!(join_lines([" a ", " b "]), "a b");
-        assert_eq!(join_lines(["“海聚英才”", "全球"]), "“海聚英才”全球");
+        assert_eq!(join_lines(["达到 75%", "以上"], g), "达到 75%以上");
+    }
+
+    #[test]
+    fn a_space_that_would_have_fitted_was_not_there() {
+        let cell = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 100.0,
+            y1: 40.0,
+        };
+        let line = |text: &str, x1: f64, y0: f64| Line {
+            bbox: Rect {
+                x0: 3.0,
+                y0,
+                x1,
+                y1: y0 + 10.0,
+            },
+            text: text.into(),
+            font_size: 10.0,
+        };
+        // The first line ends 2 pt before the content edge (100 - 3): a space would not fit.
+        let full = [line("〔2020〕7", 95.0, 0.0), line("号)", 23.0, 12.0)];
+        assert_eq!(cell_text(&full, &cell, Spacing::Glyphs), "〔2020〕7 号)");
+        // 12 pt of room: a space would have been drawn, so there was none.
+        let short = [line("〔2020〕7", 85.0, 0.0), line("号)", 23.0, 12.0)];
+        assert_eq!(cell_text(&short, &cell, Spacing::Glyphs), "〔2020〕7号)");
+        assert_eq!(cell_text(&short, &cell, Spacing::Gaps), "〔2020〕7号)");
+    }
+
+    #[test]
+    fn spacing_follows_the_page() {
+        let mut g = run("ab", 0.0, 0.0, 0.0);
+        assert_eq!(Spacing::of(&g), Spacing::Gaps);
+        g.push(glyph(" ", 10.0, 0.0, 3.0));
+        assert_eq!(Spacing::of(&g), Spacing::Glyphs);
     }
 }
