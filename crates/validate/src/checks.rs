@@ -16,6 +16,8 @@ pub const TOTAL_ROW: &str = "年度资金总额";
 /// 执行率 (percent) below which a grade of 优 is flagged: the execution alone would not
 /// reach the 良 band.
 pub const LOW_EXECUTION_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 0);
+/// The total weight of a report (财预〔2020〕10号: 100 points).
+pub const TOTAL_WEIGHT: Decimal = Decimal::ONE_HUNDRED;
 /// The qualitative 实际完成值 that states no measured value.
 pub const ONLY_ACHIEVED: &str = "达成指标";
 /// Code of the normaliser's finding that marks a value read by OCR with low confidence.
@@ -32,7 +34,7 @@ pub enum Check {
     SubrowsSum,
     /// 0 ≤ indicator 得分 ≤ 分值.
     IndicatorScoreRange,
-    /// Σ indicator 分值 + 分数 = total weight.
+    /// Σ indicator 分值 + 分数 = total weight = [`TOTAL_WEIGHT`].
     WeightsSum,
     /// 总分 = budget 得分 + Σ indicator 得分.
     TotalScore,
@@ -305,7 +307,7 @@ impl Cx<'_> {
             );
         } else {
             let message = format!(
-                "{label} {printed} is {fit}-rounded, but this document rounds {allowed} ({recomputed})"
+                "{label} {printed} fits {fit}, but this document rounds {allowed} ({recomputed})"
             );
             self.emit(
                 Check::RoundingInconsistent,
@@ -561,19 +563,23 @@ impl Cx<'_> {
         else {
             return;
         };
-        if recomputed != printed {
-            let message = format!(
+        let message = if recomputed != printed {
+            format!(
                 "分数 {} + Σ indicator 分值 = {recomputed}, printed total {printed}",
                 show_opt(budget)
-            );
-            self.emit(
-                Check::WeightsSum,
-                "total_weight".into(),
-                Some(printed.to_string()),
-                Some(recomputed.to_string()),
-                message,
-            );
-        }
+            )
+        } else if printed != TOTAL_WEIGHT {
+            format!("weights add up to {printed}, not {TOTAL_WEIGHT}")
+        } else {
+            return;
+        };
+        self.emit(
+            Check::WeightsSum,
+            "total_weight".into(),
+            Some(printed.to_string()),
+            Some(recomputed.to_string()),
+            message,
+        );
     }
 
     /// Checks 总分 against the sum of the printed components, or of the usable ones (a
@@ -687,6 +693,9 @@ fn zero_asks_nothing(op: Option<Comparison>, unit: Option<&str>) -> bool {
 
 /// Whether a quantitative actual meets a quantitative target; `None` when they cannot be
 /// compared (qualitative, an actual with its own comparison, "约", different units).
+/// "≥", "=", ">" and no comparison are missed by an actual below the target ("=" and none
+/// with a zero target: "none allowed", missed by anything above 0); "≤" and "<" by an actual
+/// above; a range by an actual below its low end. Exceeding a target is not missing it.
 fn meets(target: &ParsedValue, actual: &ParsedValue) -> Option<bool> {
     let ParsedValue::Quantity {
         op: actual_op,
@@ -706,17 +715,14 @@ fn meets(target: &ParsedValue, actual: &ParsedValue) -> Option<bool> {
         ParsedValue::Quantity {
             op, value: t, unit, ..
         } if same_unit(unit) => match op {
-            Some(Comparison::Ge) => Some(a >= t),
+            Some(Comparison::Eq) | None if t.is_zero() => Some(a.is_zero()),
+            Some(Comparison::Ge | Comparison::Eq) | None => Some(a >= t),
             Some(Comparison::Gt) => Some(a > t),
             Some(Comparison::Le) => Some(a <= t),
             Some(Comparison::Lt) => Some(a < t),
-            Some(Comparison::Eq) => Some(a == t),
-            // No comparison printed: at least the target, or none at all for a zero target.
-            None if t.is_zero() => Some(a.is_zero()),
-            None => Some(a >= t),
             Some(Comparison::Approx) => None,
         },
-        ParsedValue::Range { low, high, unit } if same_unit(unit) => Some(low <= a && a <= high),
+        ParsedValue::Range { low, unit, .. } if same_unit(unit) => Some(a >= low),
         _ => None,
     }
 }

@@ -31,6 +31,7 @@ use rayon::prelude::*;
 
 pub use checks::{
     check_report, Check, Grade, LOW_EXECUTION_RATE, OCR_FINDING, ONLY_ACHIEVED, TOTAL_ROW,
+    TOTAL_WEIGHT,
 };
 pub use rounding::{detect_convention, exact_rate, fits, Convention, Rounding, Roundings};
 pub use table::{format_findings_table, has_errors, located_findings, LocatedFinding};

@@ -155,3 +155,11 @@ pub fn codes(findings: &[Finding]) -> Vec<(String, String)> {
         .map(|f| (f.code.clone(), f.field.clone()))
         .collect()
 }
+
+/// The set's declared `rounding` (FORMAT.md): (rate, score) in the validator's names.
+pub fn declared_rounding(file: &str) -> (String, String) {
+    let path = root().join("samples/data").join(format!("{file}.json"));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let name = |key: &str| json["rounding"][key].as_str().unwrap().replace('_', "-");
+    (name("rate"), name("score"))
+}
