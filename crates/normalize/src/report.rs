@@ -696,7 +696,9 @@ impl<'g> Draft<'g> {
         }
     }
 
-    /// Whether enough of a report's labels were seen to call the table a report.
+    /// Whether the table is a report: one of its blocks (项目资金, 年度总体目标, the indicator
+    /// header) and at least one more of its labels. A list of projects (项目名称 … 评分等级 as
+    /// column headers) has no block.
     fn is_report(&self) -> bool {
         let kinds = self
             .seen
@@ -710,7 +712,8 @@ impl<'g> Draft<'g> {
             .count()
             + usize::from(self.indicators.is_some())
             + usize::from(self.lines.iter().any(|l| vocab::key(l).contains("自评表")));
-        kinds >= 3 || (self.seen.contains(&Label::ProjectName) && kinds >= 2)
+        let has_block = self.funding.is_some() || self.goal.is_some() || self.indicators.is_some();
+        has_block && kinds >= 2
     }
 
     /// The record, with findings for whatever could not be read, and its row range.
