@@ -167,8 +167,24 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    use super::natural_cmp;
+    use super::{natural_cmp, Check};
     use std::cmp::Ordering;
+
+    #[test]
+    fn every_check_is_documented_with_its_severity() {
+        let doc = include_str!("../../../docs/checks.md");
+        for check in Check::ALL {
+            let code = format!("`{}`", check.code());
+            assert!(doc.contains(&code), "{code} missing from docs/checks.md");
+            let severity = format!("{:?}", check.severity()).to_lowercase();
+            let row = format!("| {code} | {severity} |");
+            let heading = format!("{code} ({severity})");
+            let documented = doc
+                .lines()
+                .any(|l| l.starts_with(&row) || (l.starts_with("## ") && l.ends_with(&heading)));
+            assert!(documented, "{code}: severity {severity} not documented");
+        }
+    }
 
     #[test]
     fn fields_sort_in_form_order() {
