@@ -42,7 +42,7 @@ def _span(s: str) -> str:
             out.append(escape(part))
     text = "".join(out)
     if text.startswith(" "):
-        text = '<text:s/>' + text[1:]
+        text = "<text:s/>" + text[1:]
     return text
 
 
@@ -94,6 +94,7 @@ def _styles(style: Style, tables: list[Table]) -> str:
 <style:style style:name="PC" style:family="paragraph"><style:paragraph-properties fo:text-align="center"/></style:style>
 <style:style style:name="PR" style:family="paragraph"><style:paragraph-properties fo:text-align="end"/></style:style>
 <style:style style:name="Row" style:family="table-row"><style:table-row-properties fo:keep-together="auto"/></style:style>
+<style:style style:name="RowKeep" style:family="table-row"><style:table-row-properties fo:keep-together="always"/></style:style>
 <style:style style:name="Cell" style:family="table-cell"><style:table-cell-properties fo:border="0.6pt solid #000000"
  fo:padding-top="1.2mm" fo:padding-bottom="1.2mm" fo:padding-left="1.2mm" fo:padding-right="1.2mm" style:vertical-align="middle"/></style:style>
 {chr(10).join(cols)}
@@ -101,13 +102,37 @@ def _styles(style: Style, tables: list[Table]) -> str:
 <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="PM"/></office:master-styles>"""
 
 
-def _table(t: Table, ti: int) -> str:
+# A row may split across pages only if one of its cells wraps to at least this many lines:
+# LibreOffice otherwise sometimes splits a short row inside its bottom padding, leaving an
+# empty bordered sliver on the next page.
+SPLIT_MIN_LINES = 2
+PT_MM = 25.4 / 72.0
+
+
+def _lines(text: str, width_mm: float, style: Style) -> int:
+    """Estimated wrapped line count of `text` in a cell `width_mm` wide (CJK glyphs = 1 em)."""
+    per_line = max(1.0, (width_mm - 2.4) / (style.body_pt * PT_MM))
+    ems = sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text)
+    return max(1, -int(-ems // per_line))
+
+
+def _splittable(t: Table, style: Style) -> set[int]:
+    rows = set()
+    for c in t.cells:
+        width = sum(t.col_widths_mm[c.col : c.col + c.colspan])
+        if c.rowspan == 1 and _lines(c.text, width, style) >= SPLIT_MIN_LINES:
+            rows.add(c.row)
+    return rows
+
+
+def _table(t: Table, ti: int, style: Style) -> str:
     out = [f'<table:table table:name="Table{ti + 1}" table:style-name="T{ti}">']
     for ci in range(t.n_cols):
         out.append(f'<table:table-column table:style-name="T{ti}C{ci}"/>')
     tops = {(c.row, c.col): c for c in t.cells}
+    splittable = _splittable(t, style)
     for r in range(t.n_rows):
-        out.append('<table:table-row table:style-name="Row">')
+        out.append(f'<table:table-row table:style-name="{"Row" if r in splittable else "RowKeep"}">')
         for k in range(t.n_cols):
             c = tops.get((r, k))
             if c is None:
@@ -147,7 +172,7 @@ def render_fodt(blocks: list[Block], style: Style) -> str:
             cap = b.table.caption
             body.append(f'<text:p text:style-name="{"Title0" if i == 0 else "Title"}">{_span(cap[0])}</text:p>')
             body.extend(f'<text:p text:style-name="Year">{_span(s)}</text:p>' for s in cap[1:])
-            body.append(_table(b.table, ti))
+            body.append(_table(b.table, ti, style))
             ti += 1
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document {NS} office:version="1.3" '

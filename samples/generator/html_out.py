@@ -34,7 +34,9 @@ def _table(t: Table) -> str:
             cells.append(f"<td{attrs}{cls}>{_text(c.text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     width = sum(t.col_widths_mm)
-    return f'<table style="width:{width}mm"><colgroup>{cols}</colgroup><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    return (
+        f'<table style="width:{width}mm"><colgroup>{cols}</colgroup><tbody>\n' + "\n".join(rows) + "\n</tbody></table>"
+    )
 
 
 def _css(style: Style) -> str:

@@ -18,10 +18,10 @@ import json
 import sys
 from pathlib import Path
 
-from breaks import break_stats
 from golden import report_record
 from layout import Block, Style, build_blocks, tables_of
 from pages import table_pages
+from pdfcheck import break_stats, missing_cells
 from producers import check_producers, render_pdf
 from scan import scan_pdf
 
@@ -83,6 +83,34 @@ def write_expectations(rel: str, pdf: Path, blocks: list[Block], pages: list[lis
     return len(reports)
 
 
+def render_document(rel: str, blocks: list[Block], style: Style, keep_sources: Path | None) -> None:
+    """Renders one document with one producer, checks it, writes its expectations."""
+    producer = rel.split("/")[0]
+    pdf = SAMPLES / f"{rel}.pdf"
+    if keep_sources:
+        keep_sources.mkdir(parents=True, exist_ok=True)
+    render_pdf(producer, blocks, style, pdf, keep_sources)
+    pages = table_pages(pdf, blocks)
+    unshown = missing_cells(pdf, blocks, pages, style)
+    if unshown:
+        raise RuntimeError(f"{pdf}: text not shown as expected: {unshown[:5]}")
+    n = write_expectations(rel, pdf, blocks, pages)
+    st = break_stats(pdf, blocks, pages, style)
+    print(
+        f"{rel}.pdf: {n} reports, {sum(len(p) for p in pages)} table pages; page breaks inside tables: "
+        f"{st.breaks}, inside a merged 一级/二级 cell: {st.in_merged}, cutting a row: {st.cut_rows}"
+    )
+
+
+def render_scan(sc: dict, src: Path, blocks: list[Block]) -> None:
+    """Writes one scanned variant of the rendered PDF `src` and its expectations."""
+    pages = table_pages(src, blocks)
+    out = SAMPLES / "scanned" / f"{sc['name']}.pdf"
+    scan_pdf(src, out, sc["dpi"], sc["quality"], sc["max_rotate"], sc["noise"], sc["gray"], sc["seed"])
+    n = write_expectations(f"scanned/{sc['name']}", out, blocks, pages)
+    print(f"scanned/{sc['name']}.pdf: {n} reports from {sc['source']}.pdf at {sc['dpi']} dpi")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", help="document or scan names to render (default: all)")
@@ -91,8 +119,7 @@ def main() -> int:
 
     spec = json.loads((SAMPLES / "documents.json").read_text(encoding="utf-8"))
     sets = load_sets()
-    producers = sorted({p for d in spec["documents"] for p in d["producers"]})
-    missing = check_producers(producers)
+    missing = check_producers(sorted({p for d in spec["documents"] for p in d["producers"]}))
     if missing:
         print("\n".join(missing), file=sys.stderr)
         return 2
@@ -102,28 +129,12 @@ def main() -> int:
         blocks = build_blocks(doc.get("prelude", []), select_reports(doc["reports"], sets))
         for producer, opts in doc["producers"].items():
             rel = f"{producer}/{doc['name']}"
-            pdf = SAMPLES / f"{rel}.pdf"
             if not wanted or doc["name"] in wanted:
-                if args.keep_sources:
-                    args.keep_sources.mkdir(parents=True, exist_ok=True)
-                render_pdf(producer, blocks, Style(opts["font"]), pdf, args.keep_sources)
-                pages = table_pages(pdf, blocks)
-                n = write_expectations(rel, pdf, blocks, pages)
-                st = break_stats(pdf, blocks, pages, Style(opts["font"]))
-                print(
-                    f"{rel}.pdf: {n} reports, {sum(len(p) for p in pages)} table pages; page breaks inside tables: "
-                    f"{st.breaks}, inside a merged 一级/二级 cell: {st.in_merged}, cutting a row: {st.cut_rows}"
-                )
-            rendered[rel] = (pdf, blocks)
+                render_document(rel, blocks, Style(opts["font"]), args.keep_sources)
+            rendered[rel] = (SAMPLES / f"{rel}.pdf", blocks)
     for sc in spec.get("scans", []):
-        if wanted and sc["name"] not in wanted:
-            continue
-        src, blocks = rendered[sc["source"]]
-        pages = table_pages(src, blocks)
-        out = SAMPLES / "scanned" / f"{sc['name']}.pdf"
-        scan_pdf(src, out, sc["dpi"], sc["quality"], sc["max_rotate"], sc["noise"], sc["gray"], sc["seed"])
-        n = write_expectations(f"scanned/{sc['name']}", out, blocks, pages)
-        print(f"scanned/{sc['name']}.pdf: {n} reports from {sc['source']}.pdf at {sc['dpi']} dpi")
+        if not wanted or sc["name"] in wanted:
+            render_scan(sc, *rendered[sc["source"]])
     return 0
 
 

@@ -49,7 +49,7 @@ def _pdf(pages: list[tuple[bytes, int, int, bool, float, float]]) -> bytes:
     objs.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
     for i, (jpeg, w, h, gray, pw, ph) in enumerate(pages):
-        page, content, image = 3 + 3 * i, 4 + 3 * i, 5 + 3 * i
+        content, image = 4 + 3 * i, 5 + 3 * i
         objs.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {pw:.2f} {ph:.2f}] "
             f"/Resources << /XObject << /Im0 {image} 0 R >> >> /Contents {content} 0 R >>".encode()
@@ -77,7 +77,9 @@ def _pdf(pages: list[tuple[bytes, int, int, bool, float, float]]) -> bytes:
     return out.getvalue()
 
 
-def scan_pdf(src: Path, out: Path, dpi: int, quality: int, max_rotate: float, noise: float, gray: bool, seed: int) -> None:
+def scan_pdf(
+    src: Path, out: Path, dpi: int, quality: int, max_rotate: float, noise: float, gray: bool, seed: int
+) -> None:
     """Writes the scanned variant of `src` to `out`."""
     rng = np.random.default_rng(seed)
     sizes = _page_sizes(src)

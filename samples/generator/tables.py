@@ -64,7 +64,9 @@ class Table:
     n_rows: int = 0
     kind: str = "report"
 
-    def add(self, col: int, text: str, kind: str = "text", rowspan: int = 1, colspan: int = 1, row: int | None = None) -> None:
+    def add(
+        self, col: int, text: str, kind: str = "text", rowspan: int = 1, colspan: int = 1, row: int | None = None
+    ) -> None:
         """Adds a cell on the current last row (or on `row`)."""
         r = self.n_rows - 1 if row is None else row
         self.cells.append(Cell(r, col, rowspan, colspan, text, kind))

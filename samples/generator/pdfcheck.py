@@ -1,6 +1,10 @@
-"""How the page breaks of a rendered PDF fall inside its tables (a check on the producers).
+"""Checks on a rendered PDF, read back through `pdftotext -bbox`.
 
-For every table continued on a next page, the text of each column is read per page
+`missing_cells`: every non-empty cell's text must appear, whitespace aside, in the text of its
+column span over the table's pages (words assigned to columns by x), so what the expected
+tables say is what the PDF shows.
+
+`break_stats`: how the page breaks fall inside the tables. For every table continued on a next page, the text of each column is read per page
 (`pdftotext -bbox`, words assigned to columns by x) and matched against the cells:
 - a break *inside a merged cell*: a 一级/二级 cell with rowspan > 1 whose rows (located by
   their 三级 text) lie on both sides of the break;
@@ -11,6 +15,7 @@ For every table continued on a next page, the text of each column is read per pa
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import subprocess
 from dataclasses import dataclass
@@ -40,18 +45,37 @@ def _words(pdf: Path) -> list[list[tuple[float, float, str]]]:
     return pages
 
 
-def _columns(words: list[tuple[float, float, str]], t: Table, style: Style) -> list[str]:
-    """The text of each table column on one page, top to bottom, whitespace removed."""
+def _edges(t: Table, style: Style) -> list[float]:
     edges = [style.margin_mm * MM]
     for w in t.col_widths_mm:
         edges.append(edges[-1] + w * MM)
-    cols: list[list[tuple[float, float, str]]] = [[] for _ in t.col_widths_mm]
-    for x, y, s in words:
-        for k in range(len(cols)):
-            if edges[k] <= x < edges[k + 1]:
-                cols[k].append((round(y), x, s))
-                break
-    return ["".join(s for _, _, s in sorted(c)) for c in cols]
+    return edges
+
+
+def _span_text(words: list[tuple[float, float, str]], x0: float, x1: float) -> str:
+    """The words whose left edge lies in [x0, x1), top to bottom, whitespace removed."""
+    return "".join(s for _, _, s in sorted((round(y), x, s) for x, y, s in words if x0 <= x < x1))
+
+
+def _columns(words: list[tuple[float, float, str]], t: Table, style: Style) -> list[str]:
+    """The text of each table column on one page, top to bottom, whitespace removed."""
+    e = _edges(t, style)
+    return [_span_text(words, e[k], e[k + 1]) for k in range(t.n_cols)]
+
+
+def missing_cells(pdf: Path, blocks: list[Block], pages: list[list[int]], style: Style) -> list[str]:
+    """Cells whose text the PDF does not show in their column span (empty when all is well)."""
+    words = _words(pdf)
+    tables = [b.table for b in blocks if b.table is not None]
+    missing = []
+    for ti, (t, pp) in enumerate(zip(tables, pages)):
+        e = _edges(t, style)
+        for c in t.cells:
+            s = _squash(c.text)
+            shown = "".join(_span_text(words[p - 1], e[c.col], e[c.col + c.colspan]) for p in pp)
+            if s and s not in shown:
+                missing.append(f"table {ti} cell ({c.row}, {c.col}): {c.text[:30]!r}")
+    return missing
 
 
 def _squash(s: str) -> str:
@@ -64,7 +88,7 @@ def break_stats(pdf: Path, blocks: list[Block], pages: list[list[int]], style: S
     stats = BreakStats()
     tables = [b.table for b in blocks if b.table is not None]
     for t, pp in zip(tables, pages):
-        for a, b in zip(pp, pp[1:]):
+        for a, b in itertools.pairwise(pp):
             stats.breaks += 1
             top, bottom = _columns(words[a - 1], t, style), _columns(words[b - 1], t, style)
             cut = False
@@ -76,8 +100,10 @@ def break_stats(pdf: Path, blocks: list[Block], pages: list[list[int]], style: S
                     continue
                 col_a, col_b = top[c.col], bottom[c.col]
                 whole_a, whole_b = s in col_a, s in col_b
-                split = not whole_a and not whole_b and any(
-                    col_a.endswith(s[:i]) and col_b.startswith(s[i:]) for i in range(1, len(s))
+                split = (
+                    not whole_a
+                    and not whole_b
+                    and any(col_a.endswith(s[:i]) and col_b.startswith(s[i:]) for i in range(1, len(s)))
                 )
                 cut |= split
                 if c.col == 2:
