@@ -26,22 +26,22 @@ static RANGE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:(?P<op>>=|<=|≥|≤|≧|≦|=|>|<|约)\s*)?(?P<num>{NUM})\s*(?:{UNIT})?\s*(?:\((?P<note>[^()]*)\))?$"
+        r"^(?:(?P<op>>=|<=|≥|≤|≧|≦|=|>|<|约)\s*)?(?P<num>{NUM})\s*(?:{UNIT})?\s*(?:\((?P<note>.*)\))?$"
     ))
     .expect("static regex")
 });
 static MARKUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)<\s*/?\s*p\s*>|<\s*br\s*/?\s*>").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"(?i)<\s*/?\s*p\b[^>]*>|<\s*br\s*/?\s*>").expect("static regex"));
 
 /// NFKC-normalised and trimmed.
 pub fn nfkc_trim(text: &str) -> String {
     text.nfkc().collect::<String>().trim().to_string()
 }
 
-/// Whether a printed value means "no value": empty or a dash ("-", "—", "–", "--").
+/// Whether a printed value means "no value": after NFKC and trimming, empty or one of the
+/// dashes "-", "—", "–".
 pub fn is_blank(text: &str) -> bool {
-    let t = nfkc_trim(text);
-    t.chars().all(|c| matches!(c, '-' | '—' | '–' | '―' | '－'))
+    matches!(nfkc_trim(text).as_str(), "" | "-" | "—" | "–")
 }
 
 /// A printed text as a record field: trimmed, `None` when blank.
@@ -113,10 +113,7 @@ pub fn parse_value(text: &str) -> Option<ParsedValue> {
     if let Some(c) = QUANTITY.captures(&t) {
         if let Some(value) = decimal(&c["num"]) {
             let op = c.name("op").map(|m| comparison(m.as_str()));
-            let note = c
-                .name("note")
-                .map(|m| m.as_str().trim().to_string())
-                .filter(|n| !n.is_empty());
+            let note = c.name("note").map(|m| m.as_str().trim().to_string());
             return Some(ParsedValue::Quantity {
                 op,
                 value,
@@ -209,6 +206,7 @@ mod tests {
         assert_eq!(goal_text("一<br>二<BR/>三").as_deref(), Some("一\n二\n三"));
         assert_eq!(goal_text("  只有一段。 ").as_deref(), Some("只有一段。"));
         assert_eq!(goal_text("<p></p>"), None);
+        assert_eq!(goal_text("<p class=\"x\">甲</p>").as_deref(), Some("甲"));
     }
 
     #[test]
@@ -292,6 +290,14 @@ mod tests {
                 text: "2023年12月前完成".into()
             })
         );
+        assert_eq!(parse_value(">=1,200（人）"), Some(qty(Some(Ge), "1200", Some("人"), None)));
+        assert_eq!(
+            parse_value("３～５ 天"),
+            Some(ParsedValue::Range { low: d("3"), high: d("5"), unit: Some("天".into()) })
+        );
+        assert_eq!(parse_value("≧90 (%)"), Some(qty(Some(Ge), "90", Some("%"), None)));
+        assert_eq!(parse_value("100%(备注(一))"), Some(qty(None, "100", Some("%"), Some("备注(一)"))));
+        assert_eq!(parse_value("--"), Some(ParsedValue::Qualitative { text: "--".into() }));
         assert_eq!(parse_value("-"), None);
         assert_eq!(parse_value("  "), None);
     }
