@@ -4,3 +4,19 @@
 //! [`jixiao_extract::RasterPage`] — ruling segments and recognised text boxes in page space —
 //! through the [`jixiao_extract::RasterReader`] trait, so scanned pages go through the same
 //! grid builder as vector pages.
+
+pub mod binarize;
+pub mod bitmap;
+pub mod decode;
+pub mod deskew;
+pub mod engine;
+pub mod error;
+pub mod lines;
+pub mod numeric;
+pub mod reader;
+
+pub use bitmap::{Gray, PixelRect};
+pub use decode::decode_image;
+pub use engine::{OcrEngine, PpOcr, Recognized};
+pub use error::{OcrError, SETUP_COMMAND};
+pub use reader::{OcrConfig, OcrReader, StageTimes};

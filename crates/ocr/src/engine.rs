@@ -1,0 +1,340 @@
+//! Text recognition engines: the [`OcrEngine`] trait and PP-OCRv4 (PaddleOCR's Chinese
+//! models) run through ONNX Runtime, loaded at run time from the set-up directory.
+
+use crate::bitmap::{Gray, PixelRect};
+use crate::error::OcrError;
+use ort::environment::Environment;
+use ort::session::Session;
+use ort::value::Tensor;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// One recognised text line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognized {
+    pub text: String,
+    /// Mean of the per-character maximum probabilities, 0..=1 (0 for an empty line).
+    pub confidence: f32,
+}
+
+/// A text recogniser: line images in, text out. Implementations must be usable from
+/// several threads at once.
+pub trait OcrEngine: Send + Sync {
+    /// Recognises each image, one text line per image, in the same order.
+    fn recognize(&self, lines: &[Gray]) -> Result<Vec<Recognized>, OcrError>;
+    /// Finds text line boxes in an image (pixel coordinates of `image`), top to bottom.
+    fn detect(&self, image: &Gray) -> Result<Vec<PixelRect>, OcrError>;
+}
+
+/// File names of the PP-OCRv4 models inside the models directory.
+pub const DET_MODEL: &str = "ch_PP-OCRv4_det_infer.onnx";
+/// See [`DET_MODEL`].
+pub const REC_MODEL: &str = "ch_PP-OCRv4_rec_infer.onnx";
+/// Input height of the recognition model.
+const REC_HEIGHT: u32 = 48;
+/// Widest line image given to the recogniser (longer lines are squeezed).
+const REC_MAX_WIDTH: u32 = 3200;
+/// Lines recognised per model run.
+const REC_BATCH: usize = 8;
+/// Longest side of an image given to the detector.
+const DET_MAX_SIDE: u32 = 960;
+
+/// A few instances of a model, so that pages on different threads run at the same time.
+struct Pool {
+    sessions: Vec<Mutex<Session>>,
+    next: AtomicUsize,
+}
+
+impl Pool {
+    fn load(env: &Environment, path: &Path, instances: usize) -> Result<Pool, OcrError> {
+        let sessions = (0..instances.max(1))
+            .map(|_| {
+                Session::builder(env)
+                    .and_then(|b| b.with_intra_threads(1).map_err(ort::Error::from))
+                    .and_then(|b| b.with_inter_threads(1).map_err(ort::Error::from))
+                    .and_then(|mut b| b.commit_from_file(path))
+                    .map(Mutex::new)
+                    .map_err(|e| OcrError::Runtime(format!("loading {}: {e}", path.display())))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Pool {
+            sessions,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// A free instance, or (all busy) the next one in turn.
+    fn get(&self) -> MutexGuard<'_, Session> {
+        for s in &self.sessions {
+            if let Ok(guard) = s.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
+        self.sessions[i]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// PP-OCRv4 detection + recognition through ONNX Runtime (one intra-op thread per instance).
+pub struct PpOcr {
+    det: Pool,
+    rec: Pool,
+    /// Index 0 is the CTC blank.
+    charset: Vec<String>,
+}
+
+/// Loads ONNX Runtime once per process (it cannot be loaded twice; later calls get the
+/// environment of the first).
+fn init_runtime(library: &Path) -> Result<&'static Environment, OcrError> {
+    static INIT: OnceLock<Result<Environment, String>> = OnceLock::new();
+    INIT.get_or_init(|| {
+        ort::init_from(library)
+            .map_err(|e| format!("cannot load {}: {e}", library.display()))?
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| OcrError::Runtime(e.clone()))
+}
+
+impl PpOcr {
+    /// Loads the runtime library and both models; `instances` copies of each model.
+    pub fn load(library: &Path, models: &Path, instances: usize) -> Result<PpOcr, OcrError> {
+        let env = init_runtime(library)?;
+        let det = Pool::load(env, &models.join(DET_MODEL), instances)?;
+        let rec = Pool::load(env, &models.join(REC_MODEL), instances)?;
+        let characters = {
+            let session = rec.get();
+            let meta = session.metadata()?;
+            meta.custom("character").ok_or_else(|| {
+                OcrError::Model("recognition model has no `character` metadata".into())
+            })?
+        };
+        let mut charset = vec![String::new()];
+        charset.extend(characters.lines().map(str::to_owned));
+        let classes = {
+            let session = rec.get();
+            match session
+                .outputs()
+                .first()
+                .map(|o| o.dtype().tensor_shape().map(|s| s.to_vec()))
+            {
+                Some(Some(shape)) => shape.last().copied().unwrap_or(-1),
+                _ => -1,
+            }
+        };
+        // PaddleOCR appends a space class when `use_space_char` was set in training.
+        if classes < 0 || classes as usize == charset.len() + 1 {
+            charset.push(" ".into());
+        }
+        Ok(PpOcr { det, rec, charset })
+    }
+
+    /// Number of output classes (blank included).
+    pub fn classes(&self) -> usize {
+        self.charset.len()
+    }
+
+    fn recognize_batch(&self, lines: &[&Gray]) -> Result<Vec<Recognized>, OcrError> {
+        let widths: Vec<u32> = lines.iter().map(|g| rec_width(g)).collect();
+        let batch_width = widths.iter().copied().max().unwrap_or(REC_HEIGHT);
+        let plane = (REC_HEIGHT * batch_width) as usize;
+        let mut input = vec![0f32; lines.len() * 3 * plane];
+        for (i, (line, &w)) in lines.iter().zip(&widths).enumerate() {
+            let resized = line.resize(w, REC_HEIGHT);
+            for y in 0..REC_HEIGHT as usize {
+                for x in 0..w as usize {
+                    let v = f32::from(resized.data[y * w as usize + x]) / 127.5 - 1.0;
+                    for c in 0..3 {
+                        input[(i * 3 + c) * plane + y * batch_width as usize + x] = v;
+                    }
+                }
+            }
+        }
+        let shape = vec![
+            lines.len() as i64,
+            3,
+            i64::from(REC_HEIGHT),
+            i64::from(batch_width),
+        ];
+        let tensor = Tensor::from_array((shape, input))?;
+        let mut session = self.rec.get();
+        let outputs = session.run(ort::inputs![tensor])?;
+        let (shape, probs) = outputs[0].try_extract_tensor::<f32>()?;
+        if shape.len() != 3
+            || shape[0] as usize != lines.len()
+            || shape[2] as usize != self.charset.len()
+        {
+            return Err(OcrError::Model(format!(
+                "recognition output shape {:?}, expected [{}, T, {}]",
+                &shape[..],
+                lines.len(),
+                self.charset.len()
+            )));
+        }
+        let (steps, classes) = (shape[1] as usize, shape[2] as usize);
+        Ok((0..lines.len())
+            .map(|i| {
+                ctc_greedy(
+                    &probs[i * steps * classes..(i + 1) * steps * classes],
+                    classes,
+                    &self.charset,
+                )
+            })
+            .collect())
+    }
+}
+
+/// Width of a line image scaled to the recogniser's height.
+fn rec_width(g: &Gray) -> u32 {
+    let w =
+        (f64::from(REC_HEIGHT) * f64::from(g.width) / f64::from(g.height.max(1))).round() as u32;
+    w.clamp(REC_HEIGHT / 3, REC_MAX_WIDTH)
+}
+
+/// Greedy CTC decoding: best class per step, repeats collapsed, blanks (0) dropped.
+pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recognized {
+    let mut text = String::new();
+    let (mut sum, mut n) = (0f32, 0usize);
+    let mut prev = 0usize;
+    for step in probs.chunks_exact(classes) {
+        let (best, p) =
+            step.iter().enumerate().fold(
+                (0usize, f32::MIN),
+                |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc },
+            );
+        if best != 0 && best != prev {
+            if let Some(c) = charset.get(best) {
+                text.push_str(c);
+                sum += p;
+                n += 1;
+            }
+        }
+        prev = best;
+    }
+    Recognized {
+        text,
+        confidence: if n == 0 { 0.0 } else { sum / n as f32 },
+    }
+}
+
+impl OcrEngine for PpOcr {
+    fn recognize(&self, lines: &[Gray]) -> Result<Vec<Recognized>, OcrError> {
+        // Similar widths share a batch, so little padding is computed.
+        let mut order: Vec<usize> = (0..lines.len()).collect();
+        order.sort_by_key(|&i| (rec_width(&lines[i]), i));
+        let mut out = vec![
+            Recognized {
+                text: String::new(),
+                confidence: 0.0
+            };
+            lines.len()
+        ];
+        for chunk in order.chunks(REC_BATCH) {
+            let batch: Vec<&Gray> = chunk.iter().map(|&i| &lines[i]).collect();
+            for (&i, r) in chunk.iter().zip(self.recognize_batch(&batch)?) {
+                out[i] = r;
+            }
+        }
+        Ok(out)
+    }
+
+    fn detect(&self, image: &Gray) -> Result<Vec<PixelRect>, OcrError> {
+        if image.width == 0 || image.height == 0 {
+            return Ok(Vec::new());
+        }
+        let scale = (f64::from(DET_MAX_SIDE) / f64::from(image.width.max(image.height))).min(1.0);
+        let round32 = |v: u32| ((f64::from(v) * scale / 32.0).round() as u32).max(1) * 32;
+        let (w, h) = (round32(image.width), round32(image.height));
+        let resized = image.resize(w, h);
+        let plane = (w * h) as usize;
+        let mean = [0.485f32, 0.456, 0.406];
+        let std = [0.229f32, 0.224, 0.225];
+        let mut input = vec![0f32; 3 * plane];
+        for (i, &v) in resized.data.iter().enumerate() {
+            let v = f32::from(v) / 255.0;
+            for c in 0..3 {
+                input[c * plane + i] = (v - mean[c]) / std[c];
+            }
+        }
+        let tensor = Tensor::from_array((vec![1i64, 3, i64::from(h), i64::from(w)], input))?;
+        let mut session = self.det.get();
+        let outputs = session.run(ort::inputs![tensor])?;
+        let (shape, probs) = outputs[0].try_extract_tensor::<f32>()?;
+        if shape.len() != 4 || shape[2] as u32 != h || shape[3] as u32 != w {
+            return Err(OcrError::Model(format!(
+                "detection output shape {:?}",
+                &shape[..]
+            )));
+        }
+        let sx = f64::from(image.width) / f64::from(w);
+        let sy = f64::from(image.height) / f64::from(h);
+        Ok(db_boxes(probs, w, h)
+            .into_iter()
+            .map(|r| PixelRect {
+                x0: (f64::from(r.x0) * sx).floor() as u32,
+                y0: (f64::from(r.y0) * sy).floor() as u32,
+                x1: ((f64::from(r.x1) * sx).ceil() as u32).min(image.width),
+                y1: ((f64::from(r.y1) * sy).ceil() as u32).min(image.height),
+            })
+            .collect())
+    }
+}
+
+/// DB post-processing for axis-aligned text: threshold the probability map, take connected
+/// regions, keep confident ones and grow each by the DB "unclip" distance.
+fn db_boxes(probs: &[f32], w: u32, h: u32) -> Vec<PixelRect> {
+    const THRESHOLD: f32 = 0.3;
+    const BOX_THRESHOLD: f32 = 0.5;
+    const UNCLIP_RATIO: f64 = 1.6;
+    let (wu, hu) = (w as usize, h as usize);
+    let mut label = vec![0u32; wu * hu];
+    let mut boxes = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..wu * hu {
+        if label[start] != 0 || probs[start] <= THRESHOLD {
+            continue;
+        }
+        label[start] = 1;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        let (mut sum, mut n) = (0f64, 0usize);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % wu, i / wu);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+            sum += f64::from(probs[i]);
+            n += 1;
+            let neighbours = [
+                (x > 0).then(|| i - 1),
+                (x + 1 < wu).then(|| i + 1),
+                (y > 0).then(|| i - wu),
+                (y + 1 < hu).then(|| i + wu),
+            ];
+            for j in neighbours.into_iter().flatten() {
+                if label[j] == 0 && probs[j] > THRESHOLD {
+                    label[j] = 1;
+                    stack.push(j);
+                }
+            }
+        }
+        let (bw, bh) = ((x1 - x0 + 1) as f64, (y1 - y0 + 1) as f64);
+        if bw.min(bh) < 3.0 || sum / (n as f64) < f64::from(BOX_THRESHOLD) {
+            continue;
+        }
+        let d = bw * bh * UNCLIP_RATIO / (2.0 * (bw + bh));
+        boxes.push(PixelRect {
+            x0: (x0 as f64 - d).max(0.0) as u32,
+            y0: (y0 as f64 - d).max(0.0) as u32,
+            x1: ((x1 as f64 + 1.0 + d) as u32).min(w),
+            y1: ((y1 as f64 + 1.0 + d) as u32).min(h),
+        });
+    }
+    boxes.sort_by_key(|b| (b.y0, b.x0));
+    boxes
+}
