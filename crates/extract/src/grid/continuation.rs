@@ -16,17 +16,17 @@
 //!   closed by [`super::close_open_ends`]; Chromium draws a rule at a page break only under
 //!   the cells that end there), a pair is one cell exactly when its A has no bottom rule. The
 //!   break cuts a row when no A has a bottom rule (no cell ends at the break).
-//! - *Text* (every side drawn, as LibreOffice does): a column is *always filled* when every
-//!   other cell with exactly its columns, in both parts, has text, and there is one (the
-//!   三级指标, value and score columns of an indicator table; not 偏差原因, which is mostly
-//!   blank). Among the pairs of single-row cells in always-filled columns, a new row has text
-//!   on both sides (every indicator row names its 三级指标 and prints its values), a cut row
-//!   on one side only (a short text is printed on one page). The break cuts a row when the
-//!   last row of the previous part and the first row of the continuation have the same cells
-//!   (every A pairs with a B) and one-sided pairs outnumber two-sided ones. Otherwise the
-//!   rows are distinct, and merged cells running over the break are the pairs from the left
-//!   whose B is blank and whose A has text, up to the first B with text (一级/二级 cells whose
-//!   name was printed on the first page; a new row starts with its own name).
+//! - *Text* (every side drawn, as LibreOffice does): a *key column* is one whose other
+//!   cells (those with exactly its columns, in both parts; at least one) all have text and
+//!   all span one row — the 三级指标, value and score columns of an indicator table and the
+//!   goal columns, but not 偏差原因 (mostly blank) nor 一级/二级 (merged cells). A new row has
+//!   text in its key columns; so the break cuts a row when the last row of the previous part
+//!   and the first row of the continuation have the same cells (every A pairs with a B) and
+//!   some pair of single-row cells in a key column has text on one side only (a short text
+//!   printed on one page, the rest of the row's long text on the other). Otherwise the rows
+//!   are distinct, and merged cells running over the break are the pairs from the left whose
+//!   B is blank and whose A has text, up to the first B with text (一级/二级 cells whose name
+//!   was printed on the first page; a new row starts with its own name).
 //!
 //! A cut row becomes one row (every pair one cell, texts joined like wrapped lines:
 //! "满意度指" + "标" → "满意度指标"); a merged cell over a break between rows becomes one
@@ -107,7 +107,7 @@ impl Logical {
                 merged,
             )
         } else {
-            let always_filled = |i: usize, j: usize| {
+            let key_column = |i: usize, j: usize| {
                 let mut others = self
                     .cells
                     .iter()
@@ -121,20 +121,19 @@ impl Logical {
                             .map(|(_, c)| c),
                     )
                     .peekable();
-                others.peek().is_some() && others.all(|c| !c.text.is_empty())
+                others.peek().is_some() && others.all(|c| !c.text.is_empty() && c.rowspan == 1)
             };
-            let (mut one_sided, mut two_sided) = (0, 0);
-            for &(i, j) in &pairs {
-                let (a, b) = (&self.cells[i], &next[j]);
-                if a.row + 1 == offset && a.rowspan == 1 && b.rowspan == 1 && always_filled(i, j) {
-                    match (a.text.is_empty(), b.text.is_empty()) {
-                        (false, false) => two_sided += 1,
-                        (true, false) | (false, true) => one_sided += 1,
-                        (true, true) => {}
-                    }
-                }
-            }
-            if pairs.len() == bottom.len() && pairs.len() == top.len() && one_sided > two_sided {
+            let cut = pairs.len() == bottom.len()
+                && pairs.len() == top.len()
+                && pairs.iter().any(|&(i, j)| {
+                    let (a, b) = (&self.cells[i], &next[j]);
+                    a.row + 1 == offset
+                        && a.rowspan == 1
+                        && b.rowspan == 1
+                        && a.text.is_empty() != b.text.is_empty()
+                        && key_column(i, j)
+                });
+            if cut {
                 (true, pairs)
             } else {
                 let mut by_col = pairs;
