@@ -5,6 +5,10 @@ use crate::model::{CellBox, GridCells, Orientation, Rect, Segment};
 use crate::settings::TableSettings;
 use std::collections::{HashMap, HashSet};
 
+/// At most this many candidate bottom-right corners are tried per top-left corner, which
+/// bounds the work on hostile input (a real cell closes within a few tries).
+const MAX_CORNERS_TRIED: usize = 4096;
+
 fn key(x: f64, y: f64) -> (u64, u64) {
     (x.to_bits(), y.to_bits())
 }
@@ -13,7 +17,8 @@ fn key(x: f64, y: f64) -> (u64, u64) {
 /// are drawn (each side lies on one joined edge), minimal: from each top-left corner the
 /// nearest bottom edge, then the nearest right edge that closes a rectangle. A side left
 /// undrawn merges the neighbouring slots into one cell (that is how row and column spans
-/// show). Sorted by top, then left.
+/// show). At most 4,096 candidate corners are tried per top-left corner. Sorted by top, then
+/// left.
 pub fn cell_rects(edges: &[Segment], points: &[Point], settings: &TableSettings) -> Vec<Rect> {
     let tol = settings.intersection_tolerance;
     let horizontal = Lines::new(
@@ -50,18 +55,22 @@ pub fn cell_rects(edges: &[Segment], points: &[Point], settings: &TableSettings)
         };
         let col = &columns[&p.x.to_bits()];
         let row = &rows[&p.y.to_bits()];
-        let below = col.iter().filter(|&&y| y > p.y && y <= down + tol);
-        'found: for &y in below {
+        let below = &col[col.partition_point(|&y| y <= p.y)..];
+        let beside = &row[row.partition_point(|&x| x <= p.x)..];
+        let mut budget = MAX_CORNERS_TRIED;
+        'found: for &y in below.iter().take_while(|&&y| y <= down + tol) {
             let Some(bottom_reach) = reach_right(p.x, y) else {
                 continue;
             };
-            for &x in row.iter().filter(|&&x| x > p.x && x <= right + tol) {
-                if x > bottom_reach + tol {
-                    break;
+            for &x in beside
+                .iter()
+                .take_while(|&&x| x <= right.min(bottom_reach) + tol)
+            {
+                if budget == 0 {
+                    break 'found;
                 }
-                let closes =
-                    exists.contains(&key(x, y)) && reach_down(x, p.y).is_some_and(|r| r + tol >= y);
-                if closes {
+                budget -= 1;
+                if exists.contains(&key(x, y)) && reach_down(x, p.y).is_some_and(|r| r + tol >= y) {
                     cells.push(Rect {
                         x0: p.x,
                         y0: p.y,
@@ -129,6 +138,9 @@ fn bounds(cells: &[Rect]) -> Rect {
 /// boundaries all distinct y; each cell's row/col/spans follow from the boundaries it covers.
 /// Every slot must be covered exactly once: a cell overlapping earlier ones is dropped and an
 /// uncovered slot becomes a 1×1 cell; each repair is described in the returned messages.
+/// A degenerate group whose boundaries make far more slots than it has cells (more than
+/// 64 per cell plus 4,096: no table, e.g. a staircase of boxes) gives an empty grid and a
+/// message, which bounds the work.
 pub fn grid(cells: &[Rect]) -> (GridCells, Vec<String>) {
     let mut xs: Vec<f64> = cells.iter().flat_map(|c| [c.x0, c.x1]).collect();
     let mut ys: Vec<f64> = cells.iter().flat_map(|c| [c.y0, c.y1]).collect();
@@ -138,6 +150,21 @@ pub fn grid(cells: &[Rect]) -> (GridCells, Vec<String>) {
     }
     let n_cols = xs.len().saturating_sub(1);
     let n_rows = ys.len().saturating_sub(1);
+    if n_rows.saturating_mul(n_cols) > cells.len().saturating_mul(64) + 4096 {
+        let empty = GridCells {
+            bbox: bounds(cells),
+            n_rows: 0,
+            n_cols: 0,
+            cells: Vec::new(),
+        };
+        return (
+            empty,
+            vec![format!(
+                "{} boxes make {n_rows}×{n_cols} slots: not a table, skipped",
+                cells.len()
+            )],
+        );
+    }
     let index = |bounds: &[f64], v: f64| bounds.partition_point(|b| *b < v);
     let mut boxes: Vec<CellBox> = cells
         .iter()
@@ -360,6 +387,41 @@ mod tests {
         assert_eq!(g.cells.len(), 9);
         assert_eq!(repairs.len(), 1);
         assert!(repairs[0].contains("row 2 col 2"), "{repairs:?}");
+    }
+
+    #[test]
+    fn a_staircase_of_boxes_is_not_a_table() {
+        let steps: Vec<Rect> = (0..5000)
+            .map(|i| {
+                let v = f64::from(i);
+                Rect {
+                    x0: v,
+                    y0: v,
+                    x1: v + 1.0,
+                    y1: v + 1.0,
+                }
+            })
+            .collect();
+        let (g, repairs) = grid(&steps);
+        assert_eq!((g.n_rows, g.n_cols, g.cells.len()), (0, 0, 0));
+        assert!(repairs[0].contains("not a table"), "{repairs:?}");
+    }
+
+    #[test]
+    fn a_large_full_grid_is_found_quickly() {
+        // 120 × 120 slots: 14,641 intersections.
+        let mut s = Vec::new();
+        for i in 0..=120 {
+            let p = f64::from(i) * 5.0;
+            s.push(h(p, 0.0, 600.0));
+            s.push(v(p, 0.0, 600.0));
+        }
+        let g = grids(&s);
+        assert_eq!(g.len(), 1);
+        assert_eq!(
+            (g[0].0.n_rows, g[0].0.n_cols, g[0].0.cells.len()),
+            (120, 120, 14_400)
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub fn find_cells(segments: &[Segment], settings: &TableSettings) -> Vec<GridCel
     grids(segments, settings)
         .into_iter()
         .map(|f| f.grid)
+        .filter(|g| !g.cells.is_empty())
         .collect()
 }
 
@@ -131,6 +132,7 @@ pub(crate) fn boundaries(g: &GridCells) -> (Vec<f64>, Vec<f64>) {
 /// A caption is made of the glyphs outside every cell whose centre lies horizontally within
 /// the table and vertically between the table's top edge and `caption_max_distance` above it
 /// (but below any table above that overlaps it horizontally), grouped into [`lines`].
+/// A degenerate group of boxes (see [`grid`]) comes back with no cells and its message.
 pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTable> {
     let found = grids(&page.segments, settings);
     // Slot → cell index maps for assigning glyphs.
@@ -156,7 +158,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         let (cx, cy) = t.bbox.center();
         for (k, (Found { grid: g, .. }, (xs, ys, owner))) in found.iter().zip(&maps).enumerate() {
             let b = &g.bbox;
-            if cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 {
+            if !g.cells.is_empty() && cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 {
                 let col = xs.partition_point(|x| *x <= cx) - 1;
                 let row = ys.partition_point(|y| *y <= cy) - 1;
                 in_cells[k][owner[row * g.n_cols + col]].push(t);
@@ -264,7 +266,9 @@ pub fn build_tables_with_warnings(pages: &[PageContent], settings: &TableSetting
                 page: t.page,
                 message: m.clone(),
             }));
-            parts.push(t);
+            if !t.grid.cells.is_empty() {
+                parts.push(t);
+            }
         }
     }
     TableBuild {
