@@ -397,7 +397,7 @@ fn read_one(
                 entry.status = FileStatus::Ok;
             } else {
                 entry.status = FileStatus::Partial;
-                entry.error = Some(parsed.problems.join("; "));
+                entry.error = Some(summarize_problems(&parsed.problems));
             }
         }
     }
@@ -407,6 +407,17 @@ fn read_one(
         entry.status == FileStatus::Failed,
     );
     Ok(entry)
+}
+
+/// How many problems of a partial file are spelled out in its manifest entry.
+const PROBLEMS_SHOWN: usize = 3;
+
+fn summarize_problems(problems: &[String]) -> String {
+    let mut text = problems[..problems.len().min(PROBLEMS_SHOWN)].join("; ");
+    if problems.len() > PROBLEMS_SHOWN {
+        text.push_str(&format!("; … {} problems in all", problems.len()));
+    }
+    text
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -6,6 +6,7 @@ pub mod dataset;
 pub mod golden;
 pub mod ingest;
 pub mod manifest;
+pub mod pipeline;
 pub mod progress;
 pub mod stage;
 pub mod walk;

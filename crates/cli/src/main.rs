@@ -1,5 +1,333 @@
-//! The `jixiao` command line.
+//! The `jixiao` command line. Exit status: 0 success, 1 failure (some file failed, a
+//! finding of severity error, a golden mismatch), 2 usage error.
 
-fn main() {
-    println!("jixiao {}", env!("CARGO_PKG_VERSION"));
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jixiao::golden::{self, CheckOptions};
+use jixiao::ingest::{self, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::manifest::FileStatus;
+use jixiao::pipeline::{Pipeline, PipelineError};
+use jixiao::progress::ProgressMode;
+use jixiao_extract::ExtractOptions;
+use jixiao_normalize::Report;
+use jixiao_ocr::OcrConfig;
+
+#[derive(Parser)]
+#[command(
+    name = "jixiao",
+    version,
+    about = "Turns 绩效自评表 PDFs into validated datasets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Reads many PDFs (directories walked recursively) into a dataset directory.
+    Ingest {
+        /// Files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output directory (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads (default: the number of cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Keep the files already in OUT's manifest (by SHA-256) and add the rest.
+        #[arg(long)]
+        resume: bool,
+        /// Start the CSV files with a UTF-8 BOM, for Excel.
+        #[arg(long)]
+        excel_csv: bool,
+        /// No progress and no summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Prints the extraction (pages' logical tables) of one PDF as JSON.
+    Extract {
+        file: PathBuf,
+        /// Page or inclusive page range, e.g. `3` or `3-5`.
+        #[arg(long, value_parser = page_range)]
+        pages: Option<(u32, u32)>,
+    },
+    /// Draws one page's glyphs, ruling lines, cells and tables as SVG (debug view).
+    Inspect {
+        file: PathBuf,
+        /// 1-based page number.
+        #[arg(long)]
+        page: u32,
+        /// Where to write the SVG.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Prints the reports of one PDF, with their findings, as JSON.
+    Parse { file: PathBuf },
+    /// Re-validates a dataset's reports.jsonl; exit 1 when any finding is an error.
+    Validate {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+    },
+    /// Golden-file regression checks.
+    Golden {
+        #[command(subcommand)]
+        command: GoldenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GoldenCommand {
+    /// Parses every PDF under SAMPLES and compares with GOLDEN/<path>.json field by field.
+    Check {
+        samples: PathBuf,
+        golden: PathBuf,
+        /// Rewrite the golden files from the current output instead of comparing.
+        #[arg(long)]
+        bless: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Jsonl,
+    Table,
+}
+
+fn page_range(s: &str) -> Result<(u32, u32), String> {
+    let number = |t: &str| match t.trim().parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("`{t}` is not a page number (1, 2, …)")),
+    };
+    let (first, last) = match s.split_once('-') {
+        Some((a, b)) => (number(a)?, number(b)?),
+        None => (number(s)?, number(s)?),
+    };
+    if first > last {
+        return Err(format!("empty page range {s}"));
+    }
+    Ok((first, last))
+}
+
+/// A failure of a command: what to print and the exit status.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+impl Failure {
+    fn usage(message: impl ToString) -> Failure {
+        Failure {
+            message: message.to_string(),
+            code: 2,
+        }
+    }
+    fn run(message: impl ToString) -> Failure {
+        Failure {
+            message: message.to_string(),
+            code: 1,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("jixiao: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn jobs_or_cores(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+fn pipeline(jobs: usize) -> Pipeline {
+    Pipeline::new(
+        ExtractOptions::default(),
+        OcrConfig {
+            instances: jobs,
+            ..OcrConfig::from_env()
+        },
+    )
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Failure::usage(format!("{}: no such file", path.display())),
+        _ => Failure::run(format!("{}: {e}", path.display())),
+    })
+}
+
+/// A page asked for that the document does not have is a usage error; the rest are failures.
+fn extract_failure(e: jixiao_extract::ExtractError) -> Failure {
+    match e {
+        jixiao_extract::ExtractError::PageOutOfRange { .. } => Failure::usage(e),
+        e => Failure::run(e),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(Failure::run)?;
+    writeln!(out).map_err(Failure::run)
+}
+
+fn run(command: Command) -> Result<u8, Failure> {
+    match command {
+        Command::Ingest {
+            paths,
+            out,
+            jobs,
+            resume,
+            excel_csv,
+            quiet,
+        } => {
+            let jobs = jobs_or_cores(jobs);
+            let pipeline = pipeline(jobs);
+            let opts = IngestOptions {
+                inputs: paths,
+                out,
+                jobs,
+                resume,
+                excel_csv,
+                max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+                progress: if quiet {
+                    ProgressMode::Quiet
+                } else {
+                    ProgressMode::Auto
+                },
+            };
+            let summary = ingest::ingest(&opts, &|bytes, file, sha| {
+                pipeline.process(bytes, file, sha)
+            })
+            .map_err(|e| {
+                if e.is_usage() {
+                    Failure::usage(&e)
+                } else {
+                    Failure::run(&e)
+                }
+            })?;
+            if !quiet {
+                eprintln!("{}", summary.render());
+            }
+            Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+        }
+        Command::Extract { file, pages } => {
+            let bytes = read_input(&file)?;
+            let options = ExtractOptions {
+                pages,
+                ..ExtractOptions::default()
+            };
+            let extraction = pipeline(1)
+                .extract_with(&bytes, &file.display().to_string(), &options)
+                .map_err(|e| match e {
+                    PipelineError::Extract(e) => extract_failure(e),
+                    e => Failure::run(e),
+                })?;
+            print_json(&extraction)?;
+            Ok(0)
+        }
+        Command::Inspect { file, page, output } => {
+            if page == 0 {
+                return Err(Failure::usage("--page counts from 1"));
+            }
+            let bytes = read_input(&file)?;
+            let options = ExtractOptions {
+                pages: Some((page, page)),
+                ..ExtractOptions::default()
+            };
+            let pages =
+                jixiao_extract::interp::read_pages(&bytes, &options).map_err(extract_failure)?;
+            let content = pages
+                .first()
+                .ok_or_else(|| Failure::usage(format!("{}: no page {page}", file.display())))?;
+            let svg = jixiao_extract::inspect::page_svg(content, &options.table);
+            std::fs::write(&output, svg)
+                .map_err(|e| Failure::run(format!("{}: {e}", output.display())))?;
+            Ok(0)
+        }
+        Command::Parse { file } => {
+            let bytes = read_input(&file)?;
+            let output = pipeline(1)
+                .parse(&bytes, &file.display().to_string())
+                .map_err(Failure::run)?;
+            print_json(&output)?;
+            Ok(0)
+        }
+        Command::Validate { file, format } => {
+            let text = String::from_utf8(read_input(&file)?)
+                .map_err(|_| Failure::run(format!("{}: not UTF-8 text", file.display())))?;
+            let mut reports = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| {
+                    serde_json::from_str::<Report>(l).map_err(|e| {
+                        Failure::run(format!("{}, line {}: {e}", file.display(), i + 1))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            jixiao_validate::validate_all(&mut reports);
+            let rows = jixiao_validate::located_findings(&reports);
+            let mut out = std::io::stdout().lock();
+            match format {
+                Format::Jsonl => {
+                    for row in &rows {
+                        serde_json::to_writer(&mut out, row).map_err(Failure::run)?;
+                        writeln!(out).map_err(Failure::run)?;
+                    }
+                }
+                Format::Table => write!(out, "{}", jixiao_validate::format_findings_table(&rows))
+                    .map_err(Failure::run)?,
+            }
+            Ok(u8::from(jixiao_validate::has_errors(&reports)))
+        }
+        Command::Golden {
+            command:
+                GoldenCommand::Check {
+                    samples,
+                    golden,
+                    bless,
+                },
+        } => {
+            let must_exist = if bless {
+                vec![&samples]
+            } else {
+                vec![&samples, &golden]
+            };
+            if let Some(dir) = must_exist.into_iter().find(|d| !d.is_dir()) {
+                return Err(Failure::usage(format!(
+                    "{}: not a directory",
+                    dir.display()
+                )));
+            }
+            let pipeline = pipeline(jobs_or_cores(None));
+            let parse = |path: &Path, rel: &str| -> Result<_, String> {
+                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                pipeline.parse(&bytes, rel).map_err(|e| e.to_string())
+            };
+            let results = golden::check(
+                &samples,
+                &golden,
+                &CheckOptions {
+                    bless,
+                    skip: Vec::new(),
+                },
+                &parse,
+            )
+            .map_err(Failure::run)?;
+            print!("{}", golden::render(&results));
+            Ok(u8::from(!golden::passed(&results)))
+        }
+    }
 }

@@ -1,0 +1,130 @@
+//! The pipeline behind `parse` and `ingest`: extract → normalize → validate, with the OCR
+//! reader built lazily the first time a page needs the raster path.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+
+use jixiao_extract::{
+    ExtractError, ExtractOptions, Extraction, PageContent, RasterPage, RasterReader, TableSettings,
+};
+use jixiao_normalize::ParseOutput;
+use jixiao_ocr::{OcrConfig, OcrReader};
+
+use crate::ingest::Parsed;
+use crate::walk::sha256_hex;
+
+/// Why a file could not be parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Extract(#[from] ExtractError),
+    /// A page needed OCR and the OCR reader could not be built (models missing …).
+    #[error("{0}")]
+    Ocr(String),
+}
+
+/// The pipeline with its settings; shared by all worker threads.
+pub struct Pipeline {
+    options: ExtractOptions,
+    ocr_config: OcrConfig,
+    ocr: OnceLock<Result<OcrReader, String>>,
+}
+
+impl Pipeline {
+    /// A pipeline with these extraction options; OCR from `ocr_config` when first needed.
+    pub fn new(options: ExtractOptions, ocr_config: OcrConfig) -> Pipeline {
+        Pipeline {
+            options,
+            ocr_config,
+            ocr: OnceLock::new(),
+        }
+    }
+
+    /// Extraction of one PDF. A file that needs OCR when OCR cannot be built fails with the
+    /// OCR error's message (which names the set-up command); other files never build it.
+    pub fn extract(&self, bytes: &[u8], file: &str) -> Result<Extraction, PipelineError> {
+        self.extract_with(bytes, file, &self.options)
+    }
+
+    /// [`Pipeline::extract`] with other options (e.g. a page range).
+    pub fn extract_with(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        options: &ExtractOptions,
+    ) -> Result<Extraction, PipelineError> {
+        let raster = LazyRaster {
+            pipeline: self,
+            failed: AtomicBool::new(false),
+        };
+        let extraction = jixiao_extract::extract(bytes, file, options, Some(&raster))?;
+        if raster.failed.load(Ordering::Relaxed) {
+            if let Some(Err(message)) = self.ocr.get() {
+                return Err(PipelineError::Ocr(message.clone()));
+            }
+        }
+        Ok(extraction)
+    }
+
+    /// `jixiao parse`: records of one PDF with their findings; `file` is recorded as given.
+    pub fn parse(&self, bytes: &[u8], file: &str) -> Result<ParseOutput, PipelineError> {
+        Ok(self.parse_full(bytes, file, &sha256_hex(bytes))?.1)
+    }
+
+    fn parse_full(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        sha256: &str,
+    ) -> Result<(Extraction, ParseOutput), PipelineError> {
+        let extraction = self.extract(bytes, file)?;
+        let mut output = jixiao_normalize::normalize(&extraction, sha256);
+        jixiao_validate::validate_document(&mut output.reports);
+        Ok((extraction, output))
+    }
+
+    /// The per-file step of `ingest`: pages, records, and the page warnings that make a
+    /// file partial.
+    pub fn process(&self, bytes: &[u8], file: &str, sha256: &str) -> Result<Parsed, String> {
+        let (extraction, output) = self
+            .parse_full(bytes, file, sha256)
+            .map_err(|e| e.to_string())?;
+        Ok(Parsed {
+            pages: extraction.pages,
+            reports: output.reports,
+            problems: extraction
+                .warnings
+                .iter()
+                .map(|w| format!("page {}: {}", w.page, w.message))
+                .collect(),
+        })
+    }
+
+    fn ocr(&self) -> &Result<OcrReader, String> {
+        self.ocr
+            .get_or_init(|| OcrReader::new(self.ocr_config.clone()).map_err(|e| e.to_string()))
+    }
+}
+
+/// The raster reader handed to one extraction: builds the shared OCR reader on first use and
+/// remembers whether this document needed it when it could not be built.
+struct LazyRaster<'a> {
+    pipeline: &'a Pipeline,
+    failed: AtomicBool,
+}
+
+impl RasterReader for LazyRaster<'_> {
+    fn read_page(
+        &self,
+        page: &PageContent,
+        settings: &TableSettings,
+    ) -> Result<RasterPage, Box<dyn std::error::Error + Send + Sync>> {
+        match self.pipeline.ocr() {
+            Ok(reader) => reader.read_page(page, settings),
+            Err(message) => {
+                self.failed.store(true, Ordering::Relaxed);
+                Err(message.clone().into())
+            }
+        }
+    }
+}
