@@ -263,3 +263,24 @@ fn captions_are_the_lines_just_above_each_table() {
     let caption: Vec<&str> = t.caption.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(caption, vec!["自评表", "(2023 年度)"]);
 }
+
+#[test]
+fn glyphs_go_to_the_innermost_of_nested_tables() {
+    let mut segs = Vec::new();
+    let square = |segs: &mut Vec<Segment>, x0: f64, y0: f64, x1: f64, y1: f64| {
+        segs.push(rule(Orientation::Horizontal, y0, x0, x1));
+        segs.push(rule(Orientation::Horizontal, y1, x0, x1));
+        segs.push(rule(Orientation::Vertical, x0, y0, y1));
+        segs.push(rule(Orientation::Vertical, x1, y0, y1));
+    };
+    square(&mut segs, 10.0, 10.0, 290.0, 390.0);
+    square(&mut segs, 100.0, 100.0, 200.0, 150.0);
+    let p = page(
+        1,
+        segs,
+        vec![put("外", 20.0, 20.0), put("内", 120.0, 120.0)],
+    );
+    let tables = page_tables(&p, &TableSettings::default());
+    let texts: Vec<&str> = tables.iter().map(|t| t.texts[0].as_str()).collect();
+    assert_eq!(texts, vec!["外", "内"]);
+}

@@ -154,19 +154,18 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         .map(|f| vec![Vec::new(); f.grid.cells.len()])
         .collect();
     let mut free: Vec<&TextBox> = Vec::new();
-    'glyphs: for t in &page.text {
+    for (t, table) in page.text.iter().zip(table_of_glyphs(&found, &page.text)) {
+        let Some(k) = table else {
+            free.push(t);
+            continue;
+        };
+        let (g, (xs, ys, owner)) = (&found[k].grid, &maps[k]);
         let (cx, cy) = t.bbox.center();
-        for (k, (Found { grid: g, .. }, (xs, ys, owner))) in found.iter().zip(&maps).enumerate() {
-            let b = &g.bbox;
-            if !g.cells.is_empty() && cx > b.x0 && cx < b.x1 && cy > b.y0 && cy < b.y1 {
-                let col = xs.partition_point(|x| *x <= cx) - 1;
-                let row = ys.partition_point(|y| *y <= cy) - 1;
-                in_cells[k][owner[row * g.n_cols + col]].push(t);
-                continue 'glyphs;
-            }
-        }
-        free.push(t);
+        let col = xs.partition_point(|x| *x <= cx).saturating_sub(1);
+        let row = ys.partition_point(|y| *y <= cy).saturating_sub(1);
+        in_cells[k][owner[row * g.n_cols + col]].push(t);
     }
+    free.sort_by(|a, b| a.bbox.center().1.total_cmp(&b.bbox.center().1));
     let bboxes: Vec<Rect> = found.iter().map(|f| f.grid.bbox).collect();
     let spacing = Spacing::of(&page.text);
     found
@@ -214,7 +213,39 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         .collect()
 }
 
-/// The caption lines of table `k` among the page's tables (see [`page_tables`]).
+/// For each glyph, the table of `found` whose box contains the glyph's centre (the smallest
+/// when boxes nest). A sweep down the page keeps only the tables crossing the glyph's height,
+/// so the work is the glyphs times the tables side by side, not times all tables.
+fn table_of_glyphs(found: &[Found], text: &[TextBox]) -> Vec<Option<usize>> {
+    let bbox = |k: usize| &found[k].grid.bbox;
+    let mut order: Vec<usize> = (0..text.len()).collect();
+    order.sort_by(|&a, &b| text[a].bbox.center().1.total_cmp(&text[b].bbox.center().1));
+    let mut tables: Vec<usize> = (0..found.len())
+        .filter(|&k| !found[k].grid.cells.is_empty())
+        .collect();
+    tables.sort_by(|&a, &b| bbox(a).y0.total_cmp(&bbox(b).y0));
+    let (mut next, mut active, mut out) = (0, Vec::new(), vec![None; text.len()]);
+    for i in order {
+        let (cx, cy) = text[i].bbox.center();
+        while next < tables.len() && bbox(tables[next]).y0 < cy {
+            active.push(tables[next]);
+            next += 1;
+        }
+        active.retain(|&k| bbox(k).y1 > cy);
+        out[i] = active
+            .iter()
+            .copied()
+            .filter(|&k| cx > bbox(k).x0 && cx < bbox(k).x1 && cy > bbox(k).y0)
+            .min_by(|&a, &b| {
+                (bbox(a).width() * bbox(a).height())
+                    .total_cmp(&(bbox(b).width() * bbox(b).height()))
+            });
+    }
+    out
+}
+
+/// The caption lines of table `k` among the page's tables (see [`page_tables`]); `free` are
+/// the glyphs outside every cell, sorted by vertical centre.
 fn caption_lines(
     tables: &[Rect],
     k: usize,
@@ -227,12 +258,14 @@ fn caption_lines(
         .filter(|o| o.y1 <= b.y0 && o.x0 < b.x1 && b.x0 < o.x1)
         .map(|o| o.y1)
         .fold(b.y0 - settings.caption_max_distance, f64::max);
-    let glyphs: Vec<&TextBox> = free
+    let first = free.partition_point(|t| t.bbox.center().1 <= above);
+    let glyphs: Vec<&TextBox> = free[first..]
         .iter()
+        .take_while(|t| t.bbox.center().1 < b.y0)
         .copied()
         .filter(|t| {
-            let (cx, cy) = t.bbox.center();
-            cx > b.x0 && cx < b.x1 && cy > above && cy < b.y0
+            let cx = t.bbox.center().0;
+            cx > b.x0 && cx < b.x1
         })
         .collect();
     let mut out = lines(&glyphs, settings);
