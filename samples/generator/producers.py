@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -75,6 +77,22 @@ def _libreoffice(blocks: list[Block], style: Style, out: Path, work: Path) -> No
 
 RENDERERS = {"chromium": _chromium, "libreoffice": _libreoffice}
 
+FIXED_DATE = b"20240801000000"
+_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+_DIGESTS = re.compile(
+    rb"(/ID\s*\[\s*<)([0-9A-Fa-f]{32})(>\s*<)([0-9A-Fa-f]{32})(>)|(/DocChecksum\s*/)([0-9A-Fa-f]{32})"
+)
+
+
+def stabilise(pdf: bytes) -> bytes:
+    """Makes a producer's output reproducible by patching bytes in place (same lengths, so
+    offsets and xref stay valid): creation/modification dates become FIXED_DATE, and the
+    random /ID and LibreOffice's /DocChecksum become the MD5 of the file with them blanked."""
+    pdf = _DATE.sub(lambda m: m.group(1) + FIXED_DATE, pdf)
+    blank = _DIGESTS.sub(lambda m: re.sub(rb"[0-9A-Fa-f]{32}", b"0" * 32, m.group(0)), pdf)
+    digest = hashlib.md5(blank).hexdigest().upper().encode()
+    return _DIGESTS.sub(lambda m: re.sub(rb"[0-9A-Fa-f]{32}", digest, m.group(0)), pdf)
+
 
 def render_pdf(producer: str, blocks: list[Block], style: Style, out: Path, keep_source: Path | None = None) -> None:
     """Renders `blocks` to `out` with `producer`; optionally keeps the HTML/FODT source."""
@@ -82,6 +100,7 @@ def render_pdf(producer: str, blocks: list[Block], style: Style, out: Path, keep
     with tempfile.TemporaryDirectory(prefix=f"jixiao-{producer}-") as tmp:
         work = Path(tmp)
         RENDERERS[producer](blocks, style, out.resolve(), work)
+        out.write_bytes(stabilise(out.read_bytes()))
         if keep_source is not None:
             for f in work.iterdir():
                 if f.suffix in (".html", ".fodt"):
