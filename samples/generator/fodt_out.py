@@ -22,8 +22,8 @@ NS = (
     'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
 )
 
-# Paragraph style of a cell by its kind (see tables.Cell.kind).
-CELL_PARA = {"num": "PR", "head": "PC", "label": "PC", "h1": "PC", "h2": "PC", "val": "PC"}
+# Paragraph style of a cell by its alignment.
+CELL_PARA = {"left": "PL", "center": "PC", "right": "PR"}
 
 
 def _span(s: str) -> str:
@@ -143,7 +143,7 @@ def _table(t: Table, ti: int, style: Style) -> str:
                 spans += f' table:number-rows-spanned="{c.rowspan}"'
             if c.colspan > 1:
                 spans += f' table:number-columns-spanned="{c.colspan}"'
-            para = CELL_PARA.get(c.kind, "PL")
+            para = CELL_PARA[c.align]
             out.append(
                 f'<table:table-cell table:style-name="Cell" office:value-type="string"{spans}>'
                 f'<text:p text:style-name="{para}">{_span(c.text)}</text:p></table:table-cell>'

@@ -12,8 +12,6 @@ from html import escape
 from layout import Block, Style
 from tables import Table
 
-ALIGN = {"num": "right", "head": "center", "label": "center", "h1": "center", "h2": "center", "val": "center"}
-
 
 def _text(s: str) -> str:
     return escape(s, quote=False)
@@ -30,8 +28,7 @@ def _table(t: Table) -> str:
                 attrs += f' rowspan="{c.rowspan}"'
             if c.colspan > 1:
                 attrs += f' colspan="{c.colspan}"'
-            cls = f' class="{c.kind}"'
-            cells.append(f"<td{attrs}{cls}>{_text(c.text)}</td>")
+            cells.append(f'<td{attrs} class="{c.align}">{_text(c.text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     width = sum(t.col_widths_mm)
     return (
@@ -40,7 +37,6 @@ def _table(t: Table) -> str:
 
 
 def _css(style: Style) -> str:
-    aligns = "\n".join(f"td.{k} {{ text-align: {v}; }}" for k, v in sorted(ALIGN.items()))
     return f"""
 @page {{ size: A4 portrait; margin: {style.margin_mm}mm; }}
 html, body {{ margin: 0; padding: 0; }}
@@ -57,8 +53,10 @@ table {{ border-collapse: collapse; table-layout: fixed; }}
 tr {{ break-inside: auto; }}
 td {{ orphans: 1; widows: 1; }}
 td {{ border: 0.6pt solid #000; padding: 1.2mm 1.2mm; vertical-align: middle; line-height: 1.35;
-      white-space: pre-wrap; overflow-wrap: anywhere; text-align: left; }}
-{aligns}
+      white-space: pre-wrap; overflow-wrap: anywhere; }}
+td.left {{ text-align: left; }}
+td.center {{ text-align: center; }}
+td.right {{ text-align: right; }}
 """
 
 

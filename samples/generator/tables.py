@@ -31,9 +31,14 @@ TOTAL_LABEL = "总分"
 GRADE_LABEL = "评分等级"
 
 
+# Horizontal alignment of a cell's text by its kind (anything else is left-aligned).
+ALIGN = {"num": "right", "head": "center", "label": "center", "h1": "center", "h2": "center", "val": "center"}
+
+
 @dataclass
 class Cell:
-    """One merged cell; `kind` selects the rendering style (label, text, num, head)."""
+    """One merged cell; `kind` selects the rendering style (label, head, flabel, num, val,
+    goal, h1, h2, text)."""
 
     row: int
     col: int
@@ -41,6 +46,11 @@ class Cell:
     colspan: int
     text: str
     kind: str = "text"
+
+    @property
+    def align(self) -> str:
+        """`left`, `center` or `right`."""
+        return ALIGN.get(self.kind, "left")
 
     def expected(self) -> dict:
         """The cell as written to `*.tables.json`."""
@@ -62,7 +72,6 @@ class Table:
     col_widths_mm: list[float]
     cells: list[Cell] = field(default_factory=list)
     n_rows: int = 0
-    kind: str = "report"
 
     def add(
         self, col: int, text: str, kind: str = "text", rowspan: int = 1, colspan: int = 1, row: int | None = None
@@ -77,7 +86,7 @@ class Table:
         return self.n_rows - 1
 
     def check(self) -> None:
-        """Asserts that every slot is covered exactly once (a generator bug otherwise)."""
+        """Raises ValueError unless every slot is covered exactly once (a generator bug)."""
         seen: set[tuple[int, int]] = set()
         for c in self.cells:
             for r in range(c.row, c.row + c.rowspan):
@@ -106,7 +115,7 @@ class Table:
 
 
 # Column widths in mm (A4 portrait, 15 mm side margins leave 180 mm). 一级 and 二级 are
-# about 4 and 5 CJK characters wide at 9 pt so "满意度指标" and "服务对象满意度指标" wrap.
+# about 4 and 5 CJK characters wide at 10.5 pt so "满意度指标" and "服务对象满意度指标" wrap.
 REPORT_WIDTHS_MM = [18.0, 20.0, 34.0, 23.0, 23.0, 16.0, 17.0, 29.0]
 
 
@@ -199,7 +208,7 @@ SUMMARY_WIDTHS_MM = [14.0, 70.0, 28.0, 28.0, 20.0, 20.0]
 
 def summary_table(caption: str, reports: list[dict]) -> Table:
     """A bordered non-report table (汇总表) listing the reports of a document."""
-    t = Table([caption], len(SUMMARY_HEADER), SUMMARY_WIDTHS_MM, kind="summary")
+    t = Table([caption], len(SUMMARY_HEADER), SUMMARY_WIDTHS_MM)
     t.new_row()
     for k, h in enumerate(SUMMARY_HEADER):
         t.add(k, h, "head")
