@@ -8,6 +8,7 @@ logical tables (`samples/expected/<producer>/<doc>.tables.json`) and its golden 
 written from the source data, never from jixiao's output.
 
 Usage: render.py [--only NAME ...] [--keep-sources DIR]
+       render.py --check      (no producers needed: is the committed corpus up to date?)
 """
 
 from __future__ import annotations
@@ -52,21 +53,18 @@ def select_reports(spec: list[dict], sets: dict[str, dict]) -> list[dict]:
     return out
 
 
-def write_json(path: Path, value: dict) -> None:
+def json_text(value: dict) -> str:
     """Pretty, stable JSON with a trailing newline."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_expectations(rel: str, pdf: Path, blocks: list[Block], pages: list[list[int]]) -> int:
-    """Writes `expected/…tables.json` and `golden/….json` for the PDF at `samples/<rel>.pdf`."""
-    tables = tables_of(blocks)
+def expectations(rel: str, pdf: Path, blocks: list[Block], pages: list[list[int]]) -> dict[Path, dict]:
+    """`expected/<rel>.tables.json` and `golden/<rel>.json` for the PDF at `samples/<rel>.pdf`."""
     file = f"{rel}.pdf"
-    write_json(SAMPLES / "expected" / f"{rel}.tables.json", {"file": file, "tables": [t.expected() for t in tables]})
     digest = sha256(pdf)
     reports = []
     skipped = 0
@@ -79,62 +77,117 @@ def write_expectations(rel: str, pdf: Path, blocks: list[Block], pages: list[lis
         else:
             reports.append(report_record(b.report, file, digest, pages[table_index], table_index))
         table_index += 1
-    write_json(GOLDEN / f"{rel}.json", {"file": file, "reports": reports, "skipped_tables": skipped})
-    return len(reports)
+    return {
+        SAMPLES / "expected" / f"{rel}.tables.json": {
+            "file": file,
+            "tables": [t.expected() for t in tables_of(blocks)],
+        },
+        GOLDEN / f"{rel}.json": {"file": file, "reports": reports, "skipped_tables": skipped},
+    }
 
 
-def render_document(rel: str, blocks: list[Block], style: Style, keep_sources: Path | None) -> None:
-    """Renders one document with one producer, checks it, writes its expectations."""
-    producer = rel.split("/")[0]
+def write_or_compare(files: dict[Path, dict], check: bool) -> list[Path]:
+    """Writes the files, or with `check` only lists those whose content would change."""
+    stale = []
+    for path, value in files.items():
+        text = json_text(value)
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return stale
+
+
+def read_back(rel: str, blocks: list[Block], style: Style) -> list[list[int]]:
+    """Pages of every table of `samples/<rel>.pdf`, after checking that it shows every cell."""
     pdf = SAMPLES / f"{rel}.pdf"
-    if keep_sources:
-        keep_sources.mkdir(parents=True, exist_ok=True)
-    render_pdf(producer, blocks, style, pdf, keep_sources)
     pages = table_pages(pdf, blocks)
     unshown = missing_cells(pdf, blocks, pages, style)
     if unshown:
         raise RuntimeError(f"{pdf}: text not shown as expected: {unshown[:5]}")
-    n = write_expectations(rel, pdf, blocks, pages)
+    return pages
+
+
+def render_document(rel: str, blocks: list[Block], style: Style, keep_sources: Path | None) -> None:
+    """Renders one document with one producer, checks it, writes its expectations."""
+    pdf = SAMPLES / f"{rel}.pdf"
+    if keep_sources:
+        keep_sources.mkdir(parents=True, exist_ok=True)
+    render_pdf(rel.split("/")[0], blocks, style, pdf, keep_sources)
+    pages = read_back(rel, blocks, style)
+    write_or_compare(expectations(rel, pdf, blocks, pages), check=False)
     st = break_stats(pdf, blocks, pages, style)
+    n = sum(b.report is not None for b in blocks)
     print(
         f"{rel}.pdf: {n} reports, {sum(len(p) for p in pages)} table pages; page breaks inside tables: "
         f"{st.breaks}, inside a merged 一级/二级 cell: {st.in_merged}, cutting a row: {st.cut_rows}"
     )
 
 
-def render_scan(sc: dict, src: Path, blocks: list[Block]) -> None:
-    """Writes one scanned variant of the rendered PDF `src` and its expectations."""
-    pages = table_pages(src, blocks)
+def render_scan(sc: dict, blocks: list[Block]) -> None:
+    """Writes one scanned variant of the rendered PDF `sc["source"]` and its expectations."""
+    src_rel = sc["source"]
+    pages = table_pages(SAMPLES / f"{src_rel}.pdf", blocks)
     out = SAMPLES / "scanned" / f"{sc['name']}.pdf"
-    scan_pdf(src, out, sc["dpi"], sc["quality"], sc["max_rotate"], sc["noise"], sc["gray"], sc["seed"])
-    n = write_expectations(f"scanned/{sc['name']}", out, blocks, pages)
-    print(f"scanned/{sc['name']}.pdf: {n} reports from {sc['source']}.pdf at {sc['dpi']} dpi")
+    scan_pdf(
+        SAMPLES / f"{src_rel}.pdf", out, sc["dpi"], sc["quality"], sc["max_rotate"], sc["noise"], sc["gray"], sc["seed"]
+    )
+    write_or_compare(expectations(f"scanned/{sc['name']}", out, blocks, pages), check=False)
+    print(f"scanned/{sc['name']}.pdf: from {src_rel}.pdf at {sc['dpi']} dpi")
+
+
+def check_corpus(spec: dict, sets: dict[str, dict]) -> int:
+    """Without producers: are the committed PDFs, expected tables and golden files up to date
+    with the data? Prints every stale file; returns the process exit code."""
+    stale: list[Path] = []
+    sources: dict[str, tuple[list[Block], list[list[int]]]] = {}
+    for doc in spec["documents"]:
+        blocks = build_blocks(doc.get("prelude", []), select_reports(doc["reports"], sets))
+        for producer, opts in doc["producers"].items():
+            rel = f"{producer}/{doc['name']}"
+            pages = read_back(rel, blocks, Style(opts["font"]))
+            sources[rel] = (blocks, pages)
+            stale += write_or_compare(expectations(rel, SAMPLES / f"{rel}.pdf", blocks, pages), check=True)
+    for sc in spec.get("scans", []):
+        blocks, pages = sources[sc["source"]]
+        rel = f"scanned/{sc['name']}"
+        stale += write_or_compare(expectations(rel, SAMPLES / f"{rel}.pdf", blocks, pages), check=True)
+    for path in stale:
+        print(f"stale: {path.relative_to(ROOT)}", file=sys.stderr)
+    return 1 if stale else 0
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", help="document or scan names to render (default: all)")
     ap.add_argument("--keep-sources", type=Path, help="also keep the generated HTML/FODT here")
+    ap.add_argument(
+        "--check", action="store_true", help="render nothing; fail if the committed corpus is stale against the data"
+    )
     args = ap.parse_args()
 
     spec = json.loads((SAMPLES / "documents.json").read_text(encoding="utf-8"))
     sets = load_sets()
+    if args.check:
+        return check_corpus(spec, sets)
     missing = check_producers(sorted({p for d in spec["documents"] for p in d["producers"]}))
     if missing:
         print("\n".join(missing), file=sys.stderr)
         return 2
     wanted = set(args.only or [])
-    rendered: dict[str, tuple[Path, list[Block]]] = {}
+    rendered: dict[str, list[Block]] = {}
     for doc in spec["documents"]:
         blocks = build_blocks(doc.get("prelude", []), select_reports(doc["reports"], sets))
         for producer, opts in doc["producers"].items():
             rel = f"{producer}/{doc['name']}"
             if not wanted or doc["name"] in wanted:
                 render_document(rel, blocks, Style(opts["font"]), args.keep_sources)
-            rendered[rel] = (SAMPLES / f"{rel}.pdf", blocks)
+            rendered[rel] = blocks
     for sc in spec.get("scans", []):
         if not wanted or sc["name"] in wanted:
-            render_scan(sc, *rendered[sc["source"]])
+            render_scan(sc, rendered[sc["source"]])
     return 0
 
 
