@@ -41,7 +41,8 @@ impl Default for TableSettings {
 /// Work limits that bound hostile input: every document finishes in bounded time and memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
-    /// Maximum bytes any one stream may decompress to.
+    /// Maximum bytes any one stream may decompress to; also the most one page may decode in
+    /// all for the Form XObjects and images it draws.
     pub max_decompressed_bytes: usize,
     /// Maximum content-stream operators interpreted per page (Form XObjects included).
     pub max_operators_per_page: usize,

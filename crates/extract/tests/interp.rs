@@ -478,7 +478,7 @@ fn limits_stop_a_page_with_a_warning() {
 }
 
 #[test]
-fn partly_readable_content_is_reported() {
+fn damaged_content_is_reported_and_read_past() {
     let mut b = PdfBuilder::new();
     b.page(
         "0 0 0 RG 0 0 m 10 0 l S ] } 0 0 m 0 10 l S",
@@ -486,11 +486,15 @@ fn partly_readable_content_is_reported() {
     );
     let page = page1(&b.finish(Dictionary::new()));
     assert!(
-        page.warnings.iter().any(|w| w.contains("partly")),
+        page.warnings.iter().any(|w| w.contains("2 damaged tokens")),
         "{:?}",
         page.warnings
     );
-    assert_eq!(page.segments.len(), 1, "what precedes the damage is kept");
+    assert_eq!(
+        page.segments.len(),
+        2,
+        "what follows the damage is read too"
+    );
 }
 
 #[test]
@@ -510,4 +514,71 @@ fn not_a_pdf_and_page_range() {
             pages: 1
         })
     ));
+}
+
+/// Stands in for OCR: reports one text box and one segment, and counts its calls.
+struct FakeOcr(std::sync::atomic::AtomicUsize);
+
+impl jixiao_extract::RasterReader for FakeOcr {
+    fn read_page(
+        &self,
+        page: &PageContent,
+        _settings: &jixiao_extract::TableSettings,
+    ) -> Result<jixiao_extract::RasterPage, Box<dyn std::error::Error + Send + Sync>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            page.images.len(),
+            1,
+            "the reader gets the page with its image"
+        );
+        Ok(jixiao_extract::RasterPage {
+            text: vec![jixiao_extract::TextBox {
+                text: "OCR".into(),
+                bbox: jixiao_extract::Rect {
+                    x0: 1.0,
+                    y0: 1.0,
+                    x1: 2.0,
+                    y1: 2.0,
+                },
+                font_size: 1.0,
+                confidence: Some(0.9),
+            }],
+            segments: vec![seg(Orientation::Horizontal, 5.0, 0.0, 10.0, 1.0)],
+        })
+    }
+}
+
+#[test]
+fn pages_without_a_usable_text_layer_go_to_the_raster_reader() {
+    let mut b = PdfBuilder::new();
+    let scan = b.stream(
+        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1, "Height" => 1,
+        "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+        &[0],
+    );
+    let font = simple_font(&mut b, vec![]);
+    // Page 1: a scan. Page 2: text. Page 3: blank.
+    b.page(
+        "q 600 0 0 800 0 0 cm /Im1 Do Q",
+        dictionary! { "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => scan } } },
+    );
+    b.page(
+        "BT /F1 10 Tf 100 700 Td (text) Tj ET",
+        dictionary! { "Resources" => font_resources(&[font]) },
+    );
+    b.page("", Dictionary::new());
+    let bytes = b.finish(Dictionary::new());
+    let opts = ExtractOptions::default();
+
+    let ocr = FakeOcr(Default::default());
+    let with = jixiao_extract::extract(&bytes, "scan.pdf", &opts, Some(&ocr)).unwrap();
+    assert_eq!(with.pages, 3);
+    assert_eq!(with.raster_pages, vec![1]);
+    assert_eq!(ocr.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(with.warnings.is_empty(), "{:?}", with.warnings);
+
+    let without = jixiao_extract::extract(&bytes, "scan.pdf", &opts, None).unwrap();
+    assert!(without.raster_pages.is_empty());
+    assert_eq!(without.warnings.len(), 1);
+    assert_eq!(without.warnings[0].page, 1);
 }

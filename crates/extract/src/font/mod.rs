@@ -456,13 +456,18 @@ fn simple_encoding(doc: &Document, encoding: &Object) -> Box<[Option<Rc<str>>; 2
         base[i].map(|c| Rc::from(c.to_string()))
     }));
     if let Some(items) = differences {
+        // Producers repeat names (Skia writes /g0 for every unused code): look each up once.
+        let mut known: HashMap<&[u8], Option<Rc<str>>> = HashMap::new();
         let mut code: usize = 0;
         for item in items {
             match deref(doc, item) {
                 Object::Integer(i) => code = usize::try_from(*i).unwrap_or(256),
                 Object::Name(name) => {
                     if let Some(slot) = table.get_mut(code) {
-                        *slot = names::glyph_name_to_unicode(name).map(Rc::from);
+                        *slot = known
+                            .entry(name.as_slice())
+                            .or_insert_with(|| names::glyph_name_to_unicode(name).map(Rc::from))
+                            .clone();
                     }
                     code = code.saturating_add(1);
                 }
@@ -473,15 +478,21 @@ fn simple_encoding(doc: &Document, encoding: &Object) -> Box<[Option<Rc<str>>; 2
     table
 }
 
+/// Most distinct direct (not referenced) font dictionaries kept per document.
+const MAX_DIRECT_FONTS: usize = 64;
+
 /// Fonts of one document, loaded once per font object.
 #[derive(Default)]
 pub struct FontCache {
     fonts: HashMap<ObjectId, Rc<Font>>,
+    /// Fonts given as direct dictionaries, found by equality.
+    direct: Vec<(Dictionary, Rc<Font>)>,
 }
 
 impl FontCache {
-    /// The font a resource entry names: loaded once per object id (direct dictionaries are
-    /// loaded each time).
+    /// The font a resource entry names, loaded once per object id or direct dictionary.
+    /// `None` when the entry is not a font dictionary, or when a document gives more than a
+    /// few dozen distinct direct font dictionaries (each would be loaded again and again).
     pub fn get(&mut self, doc: &Document, entry: &Object, limit: usize) -> Option<Rc<Font>> {
         if let Object::Reference(id) = entry {
             if let Some(font) = self.fonts.get(id) {
@@ -491,6 +502,15 @@ impl FontCache {
             self.fonts.insert(*id, font.clone());
             return Some(font);
         }
-        Some(Rc::new(Font::load(doc, dict(doc, entry)?, limit)))
+        let d = dict(doc, entry)?;
+        if let Some((_, font)) = self.direct.iter().find(|(known, _)| known == d) {
+            return Some(font.clone());
+        }
+        if self.direct.len() >= MAX_DIRECT_FONTS {
+            return None;
+        }
+        let font = Rc::new(Font::load(doc, d, limit));
+        self.direct.push((d.clone(), font.clone()));
+        Some(font)
     }
 }

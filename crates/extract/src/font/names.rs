@@ -8,23 +8,25 @@ use lopdf::{Dictionary, Document, Object};
 /// A code → character table of a single-byte encoding.
 pub(super) type ByteTable = [Option<char>; 256];
 
-/// Builds the table lopdf decodes with for a font whose `/Encoding` is `encoding`.
-fn lopdf_table(encoding: Object) -> ByteTable {
+/// The characters lopdf decodes `codes` to for a font whose `/Encoding` is `encoding`.
+fn lopdf_decode(encoding: Object, codes: std::ops::RangeInclusive<u8>) -> Vec<Option<char>> {
     let doc = Document::new();
     let mut font = Dictionary::new();
     font.set("Type", Object::Name(b"Font".to_vec()));
     font.set("Encoding", encoding);
-    let mut table = [None; 256];
-    if let Ok(decoder) = font.get_font_encoding(&doc) {
-        for (code, slot) in table.iter_mut().enumerate() {
-            let text = decoder.bytes_to_string(&[code as u8]).unwrap_or_default();
+    let Ok(decoder) = font.get_font_encoding(&doc) else {
+        return codes.map(|_| None).collect();
+    };
+    codes
+        .map(|code| {
+            let text = decoder.bytes_to_string(&[code]).unwrap_or_default();
             let mut chars = text.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                *slot = Some(c);
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => Some(c),
+                _ => None,
             }
-        }
-    }
-    table
+        })
+        .collect()
 }
 
 /// The table of a base encoding by name; unknown names read as StandardEncoding.
@@ -36,7 +38,11 @@ pub(super) fn base_encoding(name: &[u8]) -> &'static ByteTable {
         b"MacExpertEncoding" => (3, b"MacExpertEncoding"),
         _ => (0, b"StandardEncoding"),
     };
-    TABLES[slot].get_or_init(|| lopdf_table(Object::Name(name.to_vec())))
+    TABLES[slot].get_or_init(|| {
+        let mut table = [None; 256];
+        table.copy_from_slice(&lopdf_decode(Object::Name(name.to_vec()), 0..=255));
+        table
+    })
 }
 
 /// The text a glyph name stands for: `uniXXXX…`, `uXXXX[XX]`, Adobe Glyph List names, and
@@ -74,13 +80,22 @@ fn component(name: &[u8]) -> Option<String> {
             return hex(rest).and_then(char::from_u32).map(String::from);
         }
     }
+    // Producers' glyph-index names (g12, cid345, glyph7) name no character.
+    for prefix in [&b"g"[..], b"cid", b"glyph"] {
+        if name
+            .strip_prefix(prefix)
+            .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit))
+        {
+            return None;
+        }
+    }
     // An Adobe Glyph List name: ask lopdf's table through a one-entry /Differences.
     let mut differences = Dictionary::new();
     differences.set(
         "Differences",
         Object::Array(vec![Object::Integer(0), Object::Name(name.to_vec())]),
     );
-    lopdf_table(Object::Dictionary(differences))[0].map(String::from)
+    lopdf_decode(Object::Dictionary(differences), 0..=0)[0].map(String::from)
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use lopdf::content::{Content, Operation};
 use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::error::ExtractError;
@@ -19,12 +18,10 @@ use crate::pdf::{
 use crate::settings::{ExtractOptions, Limits};
 
 mod collector;
+mod lexer;
 
 pub use collector::{has_usable_text, PageCollector};
-
-/// Content streams longer than this are decoded operator by operator (bounded memory) instead
-/// of in one strict pass (which also tells whether the stream was read to its end).
-const STRICT_DECODE_MAX_BYTES: usize = 8 << 20;
+use lexer::{Lexer, Operand};
 
 /// One glyph drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,6 +139,7 @@ pub fn interpret_page(
         current: None,
         subpath_start: (0.0, 0.0),
         operators: 0,
+        decoded: 0,
         forms: Vec::new(),
         warnings: Vec::new(),
     };
@@ -191,14 +189,26 @@ struct Interp<'a> {
     current: Option<(f64, f64)>,
     subpath_start: (f64, f64),
     operators: usize,
+    /// Bytes decoded for the page's Form XObjects and images (bounded like one stream).
+    decoded: usize,
     /// Form XObjects being drawn (recursion guard).
     forms: Vec<ObjectId>,
     warnings: Vec<String>,
 }
 
-/// The numeric operands of an operation.
-fn numbers(op: &Operation) -> Vec<f64> {
-    op.operands.iter().filter_map(as_f64).collect()
+/// Copies the operands into `out` when they are all numbers and at most six (the most any
+/// operator with numeric operands takes); returns how many, 0 otherwise.
+fn numbers(operands: &[Operand<'_>], out: &mut [f64; 6]) -> usize {
+    if operands.len() > out.len() {
+        return 0;
+    }
+    for (slot, o) in out.iter_mut().zip(operands) {
+        match o.number() {
+            Some(n) => *slot = n,
+            None => return 0,
+        }
+    }
+    operands.len()
 }
 
 fn translate(tx: f64, ty: f64) -> Matrix {
@@ -230,31 +240,28 @@ impl Interp<'_> {
         }
     }
 
-    /// Decodes and runs one content stream with `resources`.
-    fn run(&mut self, content: &[u8], resources: &Dictionary) {
-        if content.len() <= STRICT_DECODE_MAX_BYTES {
-            match Content::decode_strict(content) {
-                Ok(c) => {
-                    for op in &c.operations {
-                        if !self.step(op, resources) {
-                            return;
-                        }
-                    }
-                    return;
-                }
-                Err(_) => self.warn("content stream only partly readable".into()),
+    /// Runs one content stream with `resources`; `false` when the operator limit stopped it.
+    fn run(&mut self, content: &[u8], resources: &Dictionary) -> bool {
+        let mut lexer = Lexer::new(content);
+        let mut operands = Vec::new();
+        let mut complete = true;
+        while let Some(op) = lexer.next_op(&mut operands) {
+            if !self.step(op, &operands, resources) {
+                complete = false;
+                break;
             }
         }
-        for op in Content::decode_iter(content) {
-            let Ok(op) = op else { break };
-            if !self.step(&op, resources) {
-                return;
-            }
+        if lexer.errors > 0 {
+            self.warn(format!(
+                "content stream partly unreadable: {} damaged tokens skipped",
+                lexer.errors
+            ));
         }
+        complete
     }
 
     /// Executes one operator; `false` when the operator limit stops the page.
-    fn step(&mut self, op: &Operation, resources: &Dictionary) -> bool {
+    fn step(&mut self, op: &[u8], operands: &[Operand<'_>], resources: &Dictionary) -> bool {
         self.operators += 1;
         if self.operators > self.limits.max_operators_per_page {
             self.warn(format!(
@@ -263,91 +270,95 @@ impl Interp<'_> {
             ));
             return false;
         }
-        let n = numbers(op);
-        match (op.operator.as_str(), n.as_slice()) {
+        let mut buf = [0.0; 6];
+        let count = numbers(operands, &mut buf);
+        let n = &buf[..count];
+        match (op, n) {
             // Graphics state.
-            ("q", _) => {
+            (b"q", _) => {
                 if self.stack.len() < self.limits.max_state_depth {
                     self.stack.push(self.gs.clone());
                 } else {
                     self.warn("graphics state nested too deeply".into());
                 }
             }
-            ("Q", _) => {
+            (b"Q", _) => {
                 if let Some(gs) = self.stack.pop() {
                     self.gs = gs;
                 }
             }
-            ("cm", &[a, b, c, d, e, f]) => {
+            (b"cm", &[a, b, c, d, e, f]) => {
                 self.gs.ctm = Matrix([a, b, c, d, e, f]).then(&self.gs.ctm)
             }
-            ("w", &[w, ..]) => self.gs.line_width = w.abs(),
-            ("gs", _) => self.ext_gstate(op, resources),
-            ("g", &[g]) => self.gs.fill = gray(g),
-            ("G", &[g]) => self.gs.stroke = gray(g),
-            ("rg" | "k" | "sc" | "scn", c) => {
+            (b"w", &[w, ..]) => self.gs.line_width = w.abs(),
+            (b"gs", _) => self.ext_gstate(operands, resources),
+            (b"g", &[g]) => self.gs.fill = gray(g),
+            (b"G", &[g]) => self.gs.stroke = gray(g),
+            (b"rg" | b"k" | b"sc" | b"scn", c) => {
                 if let Some(c) = color(c) {
                     self.gs.fill = c;
                 }
             }
-            ("RG" | "K" | "SC" | "SCN", c) => {
+            (b"RG" | b"K" | b"SC" | b"SCN", c) => {
                 if let Some(c) = color(c) {
                     self.gs.stroke = c;
                 }
             }
-            ("cs", _) => self.gs.fill = gray(0.0),
-            ("CS", _) => self.gs.stroke = gray(0.0),
+            (b"cs", _) => self.gs.fill = gray(0.0),
+            (b"CS", _) => self.gs.stroke = gray(0.0),
             // Text objects and state.
-            ("BT", _) => {
+            (b"BT", _) => {
                 self.tm = Matrix::IDENTITY;
                 self.tlm = Matrix::IDENTITY;
             }
-            ("Tc", &[v]) => self.gs.char_spacing = v,
-            ("Tw", &[v]) => self.gs.word_spacing = v,
-            ("Tz", &[v]) => self.gs.h_scale = v / 100.0,
-            ("TL", &[v]) => self.gs.leading = v,
-            ("Ts", &[v]) => self.gs.rise = v,
-            ("Tf", _) => self.set_font(op, resources),
-            ("Td", &[tx, ty]) => self.next_line(tx, ty),
-            ("TD", &[tx, ty]) => {
+            (b"Tc", &[v]) => self.gs.char_spacing = v,
+            (b"Tw", &[v]) => self.gs.word_spacing = v,
+            (b"Tz", &[v]) => self.gs.h_scale = v / 100.0,
+            (b"TL", &[v]) => self.gs.leading = v,
+            (b"Ts", &[v]) => self.gs.rise = v,
+            (b"Tf", _) => self.set_font(operands, resources),
+            (b"Td", &[tx, ty]) => self.next_line(tx, ty),
+            (b"TD", &[tx, ty]) => {
                 self.gs.leading = -ty;
                 self.next_line(tx, ty);
             }
-            ("Tm", &[a, b, c, d, e, f]) => {
+            (b"Tm", &[a, b, c, d, e, f]) => {
                 self.tm = Matrix([a, b, c, d, e, f]);
                 self.tlm = self.tm;
             }
-            ("T*", _) => self.next_line(0.0, -self.gs.leading),
-            ("Tj", _) => self.show_operands(&op.operands),
-            ("'", _) => {
+            (b"T*", _) => self.next_line(0.0, -self.gs.leading),
+            (b"Tj", _) => self.show_operands(operands),
+            (b"'", _) => {
                 self.next_line(0.0, -self.gs.leading);
-                self.show_operands(&op.operands);
+                self.show_operands(operands);
             }
-            ("\"", _) => {
-                if let [aw, ac, ..] = n[..] {
+            (b"\"", _) => {
+                if let [Some(aw), Some(ac), _] =
+                    [0, 1, 2].map(|i| operands.get(i).and_then(Operand::number))
+                {
                     self.gs.word_spacing = aw;
                     self.gs.char_spacing = ac;
                 }
                 self.next_line(0.0, -self.gs.leading);
-                self.show_operands(&op.operands[op.operands.len().min(2)..]);
+                self.show_operands(&operands[operands.len().min(2)..]);
             }
-            ("TJ", _) => self.show_operands(&op.operands),
+            (b"TJ", _) => self.show_operands(operands),
             // Path construction.
-            ("m", &[x, y]) => {
+            (b"m", &[x, y]) => {
                 self.current = Some((x, y));
                 self.subpath_start = (x, y);
                 let (px, py) = self.to_page(x, y);
                 self.path.push(PathEl::MoveTo(px, py));
             }
-            ("l", &[x, y]) => self.line_to(x, y),
-            ("c", &[x1, y1, x2, y2, x3, y3]) => self.curve_to((x1, y1), (x2, y2), (x3, y3)),
-            ("v", &[x2, y2, x3, y3]) => {
+            (b"l", &[x, y]) => self.line_to(x, y),
+            (b"c", &[x1, y1, x2, y2, x3, y3]) => self.curve_to((x1, y1), (x2, y2), (x3, y3)),
+            (b"v", &[x2, y2, x3, y3]) => {
                 let c1 = self.current.unwrap_or((x2, y2));
                 self.curve_to(c1, (x2, y2), (x3, y3));
             }
-            ("y", &[x1, y1, x3, y3]) => self.curve_to((x1, y1), (x3, y3), (x3, y3)),
-            ("h", _) => self.close(),
-            ("re", &[x, y, w, h]) => {
+            (b"y", &[x1, y1, x3, y3]) => self.curve_to((x1, y1), (x3, y3), (x3, y3)),
+            (b"h", _) => self.close(),
+            (b"re", &[x, y, w, h]) => {
                 self.current = Some((x, y));
                 self.subpath_start = (x, y);
                 let (px, py) = self.to_page(x, y);
@@ -358,37 +369,37 @@ impl Interp<'_> {
                 self.close();
             }
             // Path painting.
-            ("S", _) => self.paint(true, false, false),
-            ("s", _) => {
+            (b"S", _) => self.paint(true, false, false),
+            (b"s", _) => {
                 self.close();
                 self.paint(true, false, false);
             }
-            ("f" | "F", _) => self.paint(false, true, false),
-            ("f*", _) => self.paint(false, true, true),
-            ("B", _) => self.paint(true, true, false),
-            ("B*", _) => self.paint(true, true, true),
-            ("b", _) => {
+            (b"f" | b"F", _) => self.paint(false, true, false),
+            (b"f*", _) => self.paint(false, true, true),
+            (b"B", _) => self.paint(true, true, false),
+            (b"B*", _) => self.paint(true, true, true),
+            (b"b", _) => {
                 self.close();
                 self.paint(true, true, false);
             }
-            ("b*", _) => {
+            (b"b*", _) => {
                 self.close();
                 self.paint(true, true, true);
             }
-            ("n", _) => {
+            (b"n", _) => {
                 self.path.clear();
                 self.current = None;
             }
             // XObjects; inline images (`BI`) are skipped.
-            ("Do", _) => return self.draw_xobject(op, resources),
+            (b"Do", _) => return self.draw_xobject(operands, resources),
             _ => {}
         }
         true
     }
 
-    fn ext_gstate(&mut self, op: &Operation, resources: &Dictionary) {
+    fn ext_gstate(&mut self, operands: &[Operand<'_>], resources: &Dictionary) {
         let doc = &self.doc.doc;
-        let Some(name) = op.operands.first().and_then(as_name) else {
+        let Some(name) = operands.first().and_then(Operand::name) else {
             return;
         };
         let state =
@@ -408,11 +419,11 @@ impl Interp<'_> {
         }
     }
 
-    fn set_font(&mut self, op: &Operation, resources: &Dictionary) {
+    fn set_font(&mut self, operands: &[Operand<'_>], resources: &Dictionary) {
         let doc = &self.doc.doc;
         let (Some(name), Some(size)) = (
-            op.operands.first().and_then(as_name),
-            op.operands.get(1).and_then(as_f64),
+            operands.first().and_then(Operand::name),
+            operands.get(1).and_then(Operand::number),
         ) else {
             return;
         };
@@ -435,19 +446,16 @@ impl Interp<'_> {
     }
 
     /// Shows the strings of `Tj`/`'`/`"` operands and the strings and adjustments of `TJ`.
-    fn show_operands(&mut self, operands: &[Object]) {
+    fn show_operands(&mut self, operands: &[Operand<'_>]) {
         for operand in operands {
             match operand {
-                Object::String(bytes, _) => self.show(bytes),
-                Object::Array(items) => {
+                Operand::String(bytes) => self.show(bytes),
+                Operand::Array(items) => {
                     for item in items {
                         match item {
-                            Object::String(bytes, _) => self.show(bytes),
-                            other => {
-                                if let Some(adjust) = as_f64(other) {
-                                    self.adjust(adjust);
-                                }
-                            }
+                            Operand::String(bytes) => self.show(bytes),
+                            Operand::Number(adjust) => self.adjust(*adjust),
+                            _ => {}
                         }
                     }
                 }
@@ -585,10 +593,17 @@ impl Interp<'_> {
         }
     }
 
+    /// What the page may still decode for Form XObjects and images.
+    fn decode_budget(&self) -> usize {
+        self.limits
+            .max_decompressed_bytes
+            .saturating_sub(self.decoded)
+    }
+
     /// `Do`: an image is emitted; a Form XObject is run with its matrix and resources.
-    fn draw_xobject(&mut self, op: &Operation, resources: &Dictionary) -> bool {
+    fn draw_xobject(&mut self, operands: &[Operand<'_>], resources: &Dictionary) -> bool {
         let doc = &self.doc.doc;
-        let Some(name) = op.operands.first().and_then(as_name) else {
+        let Some(name) = operands.first().and_then(Operand::name) else {
             return true;
         };
         let Some(entry) = dict(doc, get(doc, resources, b"XObject")).and_then(|x| x.get(name).ok())
@@ -606,14 +621,12 @@ impl Interp<'_> {
             Some(b"Image") => {
                 let ctm = self.gs.ctm.then(&self.page_t);
                 let color_spaces = dict(doc, get(doc, resources, b"ColorSpace"));
-                match read_image(
-                    doc,
-                    stream,
-                    ctm,
-                    color_spaces,
-                    self.limits.max_decompressed_bytes,
-                ) {
-                    Ok(image) => self.device.image(image),
+                let budget = self.decode_budget();
+                match read_image(doc, stream, ctm, color_spaces, budget) {
+                    Ok(image) => {
+                        self.decoded += image.data.len();
+                        self.device.image(image);
+                    }
                     Err(e) => self.warn(format!(
                         "image /{} not read: {e}",
                         String::from_utf8_lossy(name)
@@ -629,8 +642,11 @@ impl Interp<'_> {
                     self.warn("Form XObjects nested too deeply or recursively".into());
                     return true;
                 }
-                let content = match stream_data(stream, self.limits.max_decompressed_bytes) {
-                    Ok(c) => c,
+                let content = match stream_data(stream, self.decode_budget()) {
+                    Ok(c) => {
+                        self.decoded += c.len();
+                        c
+                    }
                     Err(e) => {
                         self.warn(format!("Form XObject not decoded: {e}"));
                         return true;
@@ -646,11 +662,11 @@ impl Interp<'_> {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
                 self.forms.push(id.unwrap_or((0, 0)));
-                self.run(&content, &form_resources);
+                let complete = self.run(&content, &form_resources);
                 self.forms.pop();
                 self.stack = saved_stack;
                 self.gs = saved_gs;
-                self.operators <= self.limits.max_operators_per_page
+                complete
             }
             _ => true,
         }

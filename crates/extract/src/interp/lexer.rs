@@ -1,0 +1,494 @@
+//! A zero-copy, error-tolerant content-stream lexer: operands borrowed from the stream where
+//! possible, and a damaged token skipped (and counted) instead of ending the page, so that what
+//! follows a bad byte is still read.
+
+use std::borrow::Cow;
+
+/// Deepest nesting of arrays and dictionaries accepted in an operand.
+const MAX_NESTING: usize = 32;
+/// Most operands kept before an operator; beyond that the stream is garbage and they are dropped.
+const MAX_OPERANDS: usize = 4096;
+/// Most elements kept in one array operand.
+const MAX_ARRAY: usize = 1 << 16;
+
+/// An operand of a content-stream operator.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Operand<'a> {
+    Number(f64),
+    Name(Cow<'a, [u8]>),
+    String(Cow<'a, [u8]>),
+    Array(Vec<Operand<'a>>),
+    /// A dictionary (property lists, inline image parameters): its content is not needed.
+    Dict,
+    /// `true`, `false`, `null`.
+    Keyword,
+}
+
+impl Operand<'_> {
+    pub(crate) fn number(&self) -> Option<f64> {
+        match self {
+            Operand::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn name(&self) -> Option<&[u8]> {
+        match self {
+            Operand::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// Splits a content stream into operators with their operands.
+pub(crate) struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+    /// Bytes or tokens that could not be read and were skipped.
+    pub(crate) errors: usize,
+}
+
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | b'\0')
+}
+
+fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+fn is_regular(b: u8) -> bool {
+    !is_white(b) && !is_delimiter(b)
+}
+
+/// A PDF number, read leniently (repeated signs combine, trailing junk is ignored); `None`
+/// without digits.
+fn parse_number(token: &[u8]) -> Option<f64> {
+    let mut i = 0;
+    let mut negative = false;
+    while i < token.len() && matches!(token[i], b'+' | b'-') {
+        negative ^= token[i] == b'-';
+        i += 1;
+    }
+    let (mut value, mut scale, mut digits, mut fraction) = (0.0f64, 1.0f64, 0usize, false);
+    while i < token.len() {
+        match token[i] {
+            d @ b'0'..=b'9' => {
+                digits += 1;
+                if fraction {
+                    scale /= 10.0;
+                    value += f64::from(d - b'0') * scale;
+                } else {
+                    value = value * 10.0 + f64::from(d - b'0');
+                }
+            }
+            b'.' if !fraction => fraction = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    (digits > 0 && value.is_finite()).then_some(if negative { -value } else { value })
+}
+
+impl<'a> Lexer<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        Lexer {
+            data,
+            pos: 0,
+            errors: 0,
+        }
+    }
+
+    fn skip_white(&mut self) {
+        while let Some(&b) = self.data.get(self.pos) {
+            if is_white(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                while self
+                    .data
+                    .get(self.pos)
+                    .is_some_and(|&b| b != b'\n' && b != b'\r')
+                {
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn regular_run(&mut self) -> &'a [u8] {
+        let start = self.pos;
+        while self.data.get(self.pos).is_some_and(|&b| is_regular(b)) {
+            self.pos += 1;
+        }
+        &self.data[start..self.pos]
+    }
+
+    /// The next operator and its operands (in `operands`, cleared first); `None` at the end.
+    pub(crate) fn next_op(&mut self, operands: &mut Vec<Operand<'a>>) -> Option<&'a [u8]> {
+        operands.clear();
+        loop {
+            self.skip_white();
+            let &b = self.data.get(self.pos)?;
+            if is_regular(b) && !matches!(b, b'0'..=b'9' | b'+' | b'-' | b'.') {
+                let word = self.regular_run();
+                match word {
+                    b"true" | b"false" | b"null" => push(operands, Operand::Keyword),
+                    b"BI" => {
+                        self.skip_inline_image();
+                        operands.clear();
+                        return Some(word);
+                    }
+                    _ => return Some(word),
+                }
+                continue;
+            }
+            match self.operand(0) {
+                Some(o) => push(operands, o),
+                None => self.errors += 1,
+            }
+        }
+    }
+
+    /// One operand starting at the current position; `None` (having skipped at least one
+    /// byte) when there is none.
+    fn operand(&mut self, depth: usize) -> Option<Operand<'a>> {
+        self.skip_white();
+        let b = *self.data.get(self.pos)?;
+        match b {
+            b'/' => {
+                self.pos += 1;
+                let raw = self.regular_run();
+                Some(Operand::Name(decode_name(raw)))
+            }
+            b'(' => self.literal_string().map(Operand::String),
+            b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
+                self.pos += 2;
+                self.skip_dict(depth)
+            }
+            b'<' => self.hex_string().map(Operand::String),
+            b'[' => {
+                self.pos += 1;
+                if depth >= MAX_NESTING {
+                    return None;
+                }
+                let mut items = Vec::new();
+                loop {
+                    self.skip_white();
+                    match self.data.get(self.pos) {
+                        None => return Some(Operand::Array(items)),
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Some(Operand::Array(items));
+                        }
+                        Some(&c)
+                            if is_regular(c) && !matches!(c, b'0'..=b'9' | b'+' | b'-' | b'.') =>
+                        {
+                            // An operator inside an array: the array was not closed.
+                            self.errors += 1;
+                            return Some(Operand::Array(items));
+                        }
+                        Some(_) => match self.operand(depth + 1) {
+                            Some(o) if items.len() < MAX_ARRAY => items.push(o),
+                            Some(_) => {}
+                            None => self.errors += 1,
+                        },
+                    }
+                }
+            }
+            b'0'..=b'9' | b'+' | b'-' | b'.' => {
+                let token = self.regular_run();
+                parse_number(token).map(Operand::Number)
+            }
+            _ => {
+                // `)`, `>`, `]`, `{`, `}` out of place, or a keyword where an operand was due.
+                self.pos += 1;
+                None
+            }
+        }
+    }
+
+    fn literal_string(&mut self) -> Option<Cow<'a, [u8]>> {
+        self.pos += 1;
+        let start = self.pos;
+        let mut depth = 1usize;
+        let mut escaped = false;
+        while let Some(&b) = self.data.get(self.pos) {
+            self.pos += 1;
+            match b {
+                b'\\' => {
+                    escaped = true;
+                    self.pos += 1;
+                }
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let raw = &self.data[start..self.pos - 1];
+                        return Some(if escaped {
+                            Cow::Owned(unescape(raw))
+                        } else {
+                            Cow::Borrowed(raw)
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Unterminated: take what there is.
+        self.errors += 1;
+        self.pos = self.data.len();
+        Some(Cow::Owned(unescape(&self.data[start..])))
+    }
+
+    fn hex_string(&mut self) -> Option<Cow<'a, [u8]>> {
+        self.pos += 1;
+        let mut out = Vec::new();
+        let mut high: Option<u8> = None;
+        while let Some(&b) = self.data.get(self.pos) {
+            self.pos += 1;
+            let v = match b {
+                b'>' => {
+                    out.extend(high.map(|h| h << 4));
+                    return Some(Cow::Owned(out));
+                }
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ if is_white(b) => continue,
+                _ => {
+                    self.pos -= 1;
+                    return None;
+                }
+            };
+            match high.take() {
+                Some(h) => out.push(h << 4 | v),
+                None => high = Some(v),
+            }
+        }
+        None
+    }
+
+    /// Skips a dictionary after its `<<`.
+    fn skip_dict(&mut self, depth: usize) -> Option<Operand<'a>> {
+        if depth >= MAX_NESTING {
+            return None;
+        }
+        loop {
+            self.skip_white();
+            match self.data.get(self.pos) {
+                None => return Some(Operand::Dict),
+                Some(b'>') => {
+                    self.pos += 1;
+                    if self.data.get(self.pos) == Some(&b'>') {
+                        self.pos += 1;
+                    }
+                    return Some(Operand::Dict);
+                }
+                Some(&c) if is_regular(c) && !matches!(c, b'0'..=b'9' | b'+' | b'-' | b'.') => {
+                    self.regular_run();
+                }
+                Some(_) => {
+                    if self.operand(depth + 1).is_none() {
+                        self.errors += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skips an inline image after `BI`: its parameters, `ID`, the data and `EI`.
+    fn skip_inline_image(&mut self) {
+        let data = self.data;
+        let Some(id) = find_keyword(data, self.pos, b"ID") else {
+            self.pos = data.len();
+            self.errors += 1;
+            return;
+        };
+        // The data ends at the first `EI` standing alone between whitespace (or at the end).
+        let mut i = id + 3;
+        while i + 2 <= data.len() {
+            if &data[i..i + 2] == b"EI"
+                && i > 0
+                && is_white(data[i - 1])
+                && data.get(i + 2).is_none_or(|&b| is_white(b))
+            {
+                self.pos = i + 2;
+                return;
+            }
+            i += 1;
+        }
+        self.errors += 1;
+        self.pos = data.len();
+    }
+}
+
+fn push<'a>(operands: &mut Vec<Operand<'a>>, o: Operand<'a>) {
+    if operands.len() < MAX_OPERANDS {
+        operands.push(o);
+    }
+}
+
+/// The position of `keyword` as a whole token at or after `from`.
+fn find_keyword(data: &[u8], from: usize, keyword: &[u8]) -> Option<usize> {
+    let mut i = from;
+    while i + keyword.len() <= data.len() {
+        if &data[i..i + keyword.len()] == keyword
+            && (i == 0 || !is_regular(data[i - 1]))
+            && data.get(i + keyword.len()).is_none_or(|&b| !is_regular(b))
+        {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+fn decode_name(raw: &[u8]) -> Cow<'_, [u8]> {
+    if !raw.contains(&b'#') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = raw
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (raw[i], hex) {
+            (b'#', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Resolves the escapes of a literal string's body.
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        let Some(&e) = raw.get(i) else { break };
+        i += 1;
+        match e {
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'0'..=b'7' => {
+                let mut v = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match raw.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(v as u8);
+            }
+            b'\r' => {
+                if raw.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            b'\n' => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(data: &[u8]) -> (Vec<(String, Vec<Operand<'_>>)>, usize) {
+        let mut lexer = Lexer::new(data);
+        let mut operands = Vec::new();
+        let mut out = Vec::new();
+        while let Some(op) = lexer.next_op(&mut operands) {
+            out.push((String::from_utf8_lossy(op).into_owned(), operands.clone()));
+        }
+        (out, lexer.errors)
+    }
+
+    #[test]
+    fn operators_and_operands() {
+        let (o, errors) = ops(b"1 -2.5 .5 cm /F#311 12 Tf (a\\(b\\)\\101\\\nc) Tj <4E2d 7> Tj [(x) -250 (y)] TJ % comment\nET");
+        assert_eq!(errors, 0);
+        assert_eq!(
+            o[0],
+            (
+                "cm".into(),
+                vec![
+                    Operand::Number(1.0),
+                    Operand::Number(-2.5),
+                    Operand::Number(0.5)
+                ]
+            )
+        );
+        assert_eq!(o[1].1[0], Operand::Name(Cow::Borrowed(b"F11")));
+        assert_eq!(o[2].1[0], Operand::String(Cow::Borrowed(b"a(b)Ac")));
+        assert_eq!(o[3].1[0], Operand::String(Cow::Borrowed(b"\x4e\x2d\x70")));
+        assert_eq!(
+            o[4].1[0],
+            Operand::Array(vec![
+                Operand::String(Cow::Borrowed(b"x")),
+                Operand::Number(-250.0),
+                Operand::String(Cow::Borrowed(b"y"))
+            ])
+        );
+        assert_eq!(o[5].0, "ET");
+        assert_eq!(o.len(), 6);
+    }
+
+    #[test]
+    fn damage_is_skipped_and_counted() {
+        let (o, errors) = ops(b"0 0 m ) ] } 10 0 l S /P <</MCID 0>> BDC EMC");
+        let names: Vec<&str> = o.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["m", "l", "S", "BDC", "EMC"]);
+        assert_eq!(errors, 3);
+        assert_eq!(
+            o[3].1,
+            vec![Operand::Name(Cow::Borrowed(b"P")), Operand::Dict]
+        );
+    }
+
+    #[test]
+    fn inline_images_are_skipped() {
+        let (o, errors) = ops(b"BI /W 2 /H 1 /BPC 8 /CS /G ID \x00EI\xff EI Q");
+        assert_eq!(errors, 0);
+        assert_eq!(
+            o.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            ["BI", "Q"]
+        );
+        let (_, errors) = ops(b"BI /W 2 ID abc");
+        assert_eq!(errors, 1);
+    }
+
+    #[test]
+    fn numbers_are_read_leniently() {
+        assert_eq!(parse_number(b"--5"), Some(5.0));
+        assert_eq!(parse_number(b"-.25"), Some(-0.25));
+        assert_eq!(parse_number(b"3.2.1"), Some(3.2));
+        assert_eq!(parse_number(b"-"), None);
+    }
+}
