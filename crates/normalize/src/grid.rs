@@ -6,12 +6,14 @@ use jixiao_extract::Table;
 use crate::vocab::{self, Label};
 
 /// Largest number of slots (rows × columns) a table may have; bigger ones are not read.
-pub const MAX_SLOTS: usize = 1 << 22;
+pub const MAX_SLOTS: usize = 1 << 20;
 
 /// A read-only index over one table's cells.
 pub struct Grid<'a> {
     /// The table's cells.
     pub cells: &'a [jixiao_extract::Cell],
+    /// The [`vocab::label_key`] of each cell, by cell index.
+    keys: Vec<String>,
     /// The label each cell names, by cell index.
     labels: Vec<Option<Label>>,
     n_rows: usize,
@@ -29,13 +31,13 @@ impl<'a> Grid<'a> {
         let n_rows = table
             .cells
             .iter()
-            .map(|c| c.row + c.rowspan.max(1))
+            .map(|c| c.row.saturating_add(c.rowspan.max(1)))
             .max()
             .unwrap_or(0);
         let n_cols = table
             .cells
             .iter()
-            .map(|c| c.col + c.colspan.max(1))
+            .map(|c| c.col.saturating_add(c.colspan.max(1)))
             .max()
             .unwrap_or(0);
         if n_rows.checked_mul(n_cols)? > MAX_SLOTS {
@@ -54,9 +56,15 @@ impl<'a> Grid<'a> {
         for row in &mut starts {
             row.sort_by_key(|&i| table.cells[i].col);
         }
-        let labels = table.cells.iter().map(|c| vocab::label(&c.text)).collect();
+        let keys: Vec<String> = table
+            .cells
+            .iter()
+            .map(|c| vocab::label_key(&c.text))
+            .collect();
+        let labels = keys.iter().map(|k| vocab::label(k)).collect();
         Some(Grid {
             cells: &table.cells,
+            keys,
             labels,
             n_rows,
             n_cols,
@@ -87,6 +95,11 @@ impl<'a> Grid<'a> {
     /// Cells starting on `row`, left to right.
     pub fn row_starts(&self, row: usize) -> &[usize] {
         &self.starts[row]
+    }
+
+    /// The [`vocab::label_key`] of a cell.
+    pub fn key(&self, cell: usize) -> &str {
+        &self.keys[cell]
     }
 
     /// The text of a cell.

@@ -138,7 +138,7 @@ fn level2_of(text: &str, parent: Option<&str>) -> Level2 {
 pub fn resolve(rows: &[HeadingCells<'_>]) -> Vec<Headings> {
     let col1: Vec<_> = rows.iter().map(|r| r.level1).collect();
     let runs1 = runs(&col1, |_, k| {
-        level1_of(k) != Level1::Blank && !matches!(level1_of(k), Level1::Unknown(_))
+        matches!(level1_of(k), Level1::Known(_) | Level1::Shifted(..))
     });
     // Per row: the 一级 reading and the id of the run it came from (blank runs inherit).
     let mut l1 = vec![(Level1::Blank, usize::MAX); rows.len()];

@@ -360,7 +360,7 @@ impl<'g> Draft<'g> {
             .grid
             .row_starts(row)
             .iter()
-            .filter_map(|&i| vocab::indicator_column(self.grid.text(i)))
+            .filter_map(|&i| vocab::indicator_column(self.grid.key(i)))
             .map(|c| c as u8)
             .collect();
         let has = |c: IndicatorColumn| cols.contains(&(c as u8));
@@ -386,7 +386,7 @@ impl<'g> Draft<'g> {
             if grid.cols(i).0 < label_end {
                 continue;
             }
-            let Some(col) = vocab::funding_column(grid.text(i)) else {
+            let Some(col) = vocab::funding_column(grid.key(i)) else {
                 continue;
             };
             if columns.iter().any(|(c, _)| *c == col) {
@@ -457,7 +457,7 @@ impl<'g> Draft<'g> {
         let grid = self.grid;
         let mut columns: Vec<(IndicatorColumn, Cols)> = Vec::new();
         for i in grid.row_cells(row) {
-            let Some(col) = vocab::indicator_column(grid.text(i)) else {
+            let Some(col) = vocab::indicator_column(grid.key(i)) else {
                 continue;
             };
             if columns.iter().any(|(c, _)| *c == col) {
@@ -566,7 +566,7 @@ impl<'g> Draft<'g> {
             .collect();
         if candidates
             .iter()
-            .filter(|&&i| vocab::funding_column(grid.text(i)).is_some())
+            .filter(|&&i| vocab::funding_column(grid.key(i)).is_some())
             .count()
             >= 2
         {
@@ -582,7 +582,7 @@ impl<'g> Draft<'g> {
         let label = candidates
             .iter()
             .copied()
-            .find(|&i| vocab::funding_row(grid.text(i)).is_some())
+            .find(|&i| vocab::funding_row(grid.key(i)).is_some())
             .or_else(|| {
                 candidates
                     .iter()
@@ -605,7 +605,7 @@ impl<'g> Draft<'g> {
         }
         self.touch(row);
         let index = self.report.funding.len();
-        let name = match vocab::funding_row(printed_label) {
+        let name = match vocab::funding_row(label.map_or("", |i| grid.key(i))) {
             Some(canonical) => canonical.to_string(),
             None => {
                 let printed = printed_label.to_string();

@@ -290,14 +290,30 @@ mod tests {
                 text: "2023年12月前完成".into()
             })
         );
-        assert_eq!(parse_value(">=1,200（人）"), Some(qty(Some(Ge), "1200", Some("人"), None)));
+        assert_eq!(
+            parse_value(">=1,200（人）"),
+            Some(qty(Some(Ge), "1200", Some("人"), None))
+        );
         assert_eq!(
             parse_value("３～５ 天"),
-            Some(ParsedValue::Range { low: d("3"), high: d("5"), unit: Some("天".into()) })
+            Some(ParsedValue::Range {
+                low: d("3"),
+                high: d("5"),
+                unit: Some("天".into())
+            })
         );
-        assert_eq!(parse_value("≧90 (%)"), Some(qty(Some(Ge), "90", Some("%"), None)));
-        assert_eq!(parse_value("100%(备注(一))"), Some(qty(None, "100", Some("%"), Some("备注(一)"))));
-        assert_eq!(parse_value("--"), Some(ParsedValue::Qualitative { text: "--".into() }));
+        assert_eq!(
+            parse_value("≧90 (%)"),
+            Some(qty(Some(Ge), "90", Some("%"), None))
+        );
+        assert_eq!(
+            parse_value("100%(备注(一))"),
+            Some(qty(None, "100", Some("%"), Some("备注(一)")))
+        );
+        assert_eq!(
+            parse_value("--"),
+            Some(ParsedValue::Qualitative { text: "--".into() })
+        );
         assert_eq!(parse_value("-"), None);
         assert_eq!(parse_value("  "), None);
     }

@@ -12,10 +12,16 @@ pub fn key(text: &str) -> String {
     text.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Texts longer than this (in bytes) are never labels, headers or headings.
+pub const MAX_LABEL_BYTES: usize = 96;
+
 /// The key of a label or header cell: [`key`] without a leading "其中", a trailing colon and a
 /// trailing parenthesised remark ("项目资金(万元)" → "项目资金", "执行率(%)" → "执行率",
-/// "其中:当年财政拨款" → "当年财政拨款").
+/// "其中:当年财政拨款" → "当年财政拨款"); empty for a text too long to be a label.
 pub fn label_key(text: &str) -> String {
+    if text.len() > MAX_LABEL_BYTES {
+        return String::new();
+    }
     let mut k = key(text);
     if let Some(rest) = k.strip_prefix("其中") {
         k = rest.trim_start_matches([':', '、']).to_string();
@@ -80,13 +86,9 @@ const LABELS: &[(Label, &[&str])] = &[
     (Label::Grade, &["评分等级", "自评等级", "评价等级", "等级"]),
 ];
 
-/// The label a cell's text names, if any.
-pub fn label(text: &str) -> Option<Label> {
-    let k = label_key(text);
-    LABELS
-        .iter()
-        .find(|(_, v)| v.contains(&k.as_str()))
-        .map(|(l, _)| *l)
+/// The label a cell names, by its [`label_key`].
+pub fn label(k: &str) -> Option<Label> {
+    LABELS.iter().find(|(_, v)| v.contains(&k)).map(|(l, _)| *l)
 }
 
 /// A column of the funding block, named by its header cell.
@@ -160,12 +162,11 @@ const FUNDING_COLUMNS: &[(FundingColumn, &[&str])] = &[
     (FundingColumn::Score, &["得分", "自评得分"]),
 ];
 
-/// The funding column a header cell names, if any.
-pub fn funding_column(text: &str) -> Option<FundingColumn> {
-    let k = label_key(text);
+/// The funding column a header cell names, by its [`label_key`].
+pub fn funding_column(k: &str) -> Option<FundingColumn> {
     FUNDING_COLUMNS
         .iter()
-        .find(|(_, v)| v.contains(&k.as_str()))
+        .find(|(_, v)| v.contains(&k))
         .map(|(c, _)| *c)
 }
 
@@ -188,12 +189,12 @@ pub fn funding_rows() -> impl Iterator<Item = &'static str> {
     FUNDING_ROWS.iter().map(|(c, _)| *c)
 }
 
-/// The canonical funding row a label names ("其中: 当年财政拨款" → "当年财政拨款").
-pub fn funding_row(text: &str) -> Option<&'static str> {
-    let k = label_key(text);
+/// The canonical funding row a label names, by its [`label_key`] ("其中: 当年财政拨款" →
+/// "当年财政拨款").
+pub fn funding_row(k: &str) -> Option<&'static str> {
     FUNDING_ROWS
         .iter()
-        .find(|(_, v)| v.contains(&k.as_str()))
+        .find(|(_, v)| v.contains(&k))
         .map(|(c, _)| *c)
 }
 
@@ -280,12 +281,11 @@ const INDICATOR_COLUMNS: &[(IndicatorColumn, &[&str])] = &[
     ),
 ];
 
-/// The indicator column a header cell names, if any.
-pub fn indicator_column(text: &str) -> Option<IndicatorColumn> {
-    let k = label_key(text);
+/// The indicator column a header cell names, by its [`label_key`].
+pub fn indicator_column(k: &str) -> Option<IndicatorColumn> {
     INDICATOR_COLUMNS
         .iter()
-        .find(|(_, v)| v.contains(&k.as_str()))
+        .find(|(_, v)| v.contains(&k))
         .map(|(c, _)| *c)
 }
 
@@ -401,33 +401,51 @@ mod tests {
 
     #[test]
     fn labels_and_columns() {
-        assert_eq!(label("项目资金 (万元)"), Some(Label::Funding));
-        assert_eq!(label("年度 总体 目标"), Some(Label::Goal));
-        assert_eq!(label("产出指标"), None);
-        assert_eq!(funding_column("分值"), Some(FundingColumn::Weight));
-        assert_eq!(funding_column("分数"), Some(FundingColumn::Weight));
+        assert_eq!(label(&label_key("项目资金 (万元)")), Some(Label::Funding));
+        assert_eq!(label(&label_key("年度 总体 目标")), Some(Label::Goal));
+        assert_eq!(label(&label_key("产出指标")), None);
         assert_eq!(
-            funding_column("执行率(%)"),
+            funding_column(&label_key("分值")),
+            Some(FundingColumn::Weight)
+        );
+        assert_eq!(
+            funding_column(&label_key("分数")),
+            Some(FundingColumn::Weight)
+        );
+        assert_eq!(
+            funding_column(&label_key("执行率(%)")),
             Some(FundingColumn::ExecutionRate)
         );
         assert_eq!(
-            funding_column("全年预算数"),
+            funding_column(&label_key("全年预算数")),
             Some(FundingColumn::AnnualBudget)
         );
         assert_eq!(
-            indicator_column("偏差原因分析 及改进措施"),
+            indicator_column(&label_key("偏差原因分析 及改进措施")),
             Some(IndicatorColumn::Deviation)
         );
-        assert_eq!(indicator_column("一级 指标"), Some(IndicatorColumn::Level1));
+        assert_eq!(
+            indicator_column(&label_key("一级 指标")),
+            Some(IndicatorColumn::Level1)
+        );
     }
 
     #[test]
     fn funding_row_names() {
-        assert_eq!(funding_row("年度资金总额:"), Some("年度资金总额"));
-        assert_eq!(funding_row("其中: 当年财政拨款"), Some("当年财政拨款"));
-        assert_eq!(funding_row("其中：本年财政拨款"), Some("当年财政拨款"));
-        assert_eq!(funding_row("其它资金"), Some("其他资金"));
-        assert_eq!(funding_row("专项资金"), None);
+        assert_eq!(
+            funding_row(&label_key("年度资金总额:")),
+            Some("年度资金总额")
+        );
+        assert_eq!(
+            funding_row(&label_key("其中: 当年财政拨款")),
+            Some("当年财政拨款")
+        );
+        assert_eq!(
+            funding_row(&label_key("其中：本年财政拨款")),
+            Some("当年财政拨款")
+        );
+        assert_eq!(funding_row(&label_key("其它资金")), Some("其他资金"));
+        assert_eq!(funding_row(&label_key("专项资金")), None);
     }
 
     #[test]

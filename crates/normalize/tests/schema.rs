@@ -10,7 +10,10 @@ use serde_json::Value;
 use support::*;
 
 fn schema() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/report.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/report.schema.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -42,7 +45,10 @@ fn errors(root: &Value, s: &Value, v: &Value, path: &str) -> Vec<String> {
     }
     for (key, combine) in [("anyOf", false), ("oneOf", true)] {
         if let Some(options) = s.get(key).and_then(Value::as_array) {
-            let matching = options.iter().filter(|o| errors(root, o, v, path).is_empty()).count();
+            let matching = options
+                .iter()
+                .filter(|o| errors(root, o, v, path).is_empty())
+                .count();
             if matching == 0 || (combine && matching > 1) {
                 out.push(format!("{path}: {matching} of {key} match {v}"));
             }
@@ -70,7 +76,12 @@ fn errors(root: &Value, s: &Value, v: &Value, path: &str) -> Vec<String> {
     }
     if let Some(obj) = v.as_object() {
         let props = s.get("properties").and_then(Value::as_object);
-        for req in s.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for req in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if !obj.contains_key(req.as_str().unwrap()) {
                 out.push(format!("{path}: missing {req}"));
             }
