@@ -582,3 +582,47 @@ fn pages_without_a_usable_text_layer_go_to_the_raster_reader() {
     assert_eq!(without.warnings.len(), 1);
     assert_eq!(without.warnings[0].page, 1);
 }
+
+/// Every sample PDF rendered by Chromium and LibreOffice reads without a warning: each page
+/// has a usable text layer and ruling segments, and the report headings come out as printed.
+#[test]
+fn sample_pdfs_read_cleanly() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples");
+    let mut files = 0;
+    for producer in ["chromium", "libreoffice"] {
+        let Ok(dir) = std::fs::read_dir(samples.join(producer)) else {
+            continue;
+        };
+        for path in dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        {
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            let pages = read_pages(&bytes, &ExtractOptions::default()).unwrap();
+            let mut all = String::new();
+            for page in &pages {
+                assert!(
+                    page.warnings.is_empty(),
+                    "{} p{}: {:?}",
+                    path.display(),
+                    page.number,
+                    page.warnings
+                );
+                if !page.text.is_empty() {
+                    assert!(has_usable_text(page), "{} p{}", path.display(), page.number);
+                }
+                all.push_str(&text(page));
+            }
+            assert!(all.contains("项目名称"), "{}", path.display());
+            assert!(
+                pages.iter().any(|p| !p.segments.is_empty()),
+                "{}",
+                path.display()
+            );
+            assert!(!all.contains('\u{FFFD}'), "{}", path.display());
+        }
+    }
+    eprintln!("{files} sample PDFs read");
+}
