@@ -9,6 +9,7 @@
 //! - [`validate_all`] — any set of records (e.g. a `reports.jsonl`): groups them by source
 //!   document (`source.sha256`, then `source.file`), validates the documents in parallel on
 //!   the current rayon pool and appends the findings to each record, records left in place.
+//! - [`validate_all_on`] — the same on a dedicated pool of N threads.
 //! - [`validate_document`] — the reports of one source document.
 //! - [`detect_convention`] + [`check_report`] — the pieces, for one report at a time.
 //! - [`located_findings`], [`format_findings_table`], [`has_errors`] — what `jixiao validate`
@@ -34,6 +35,8 @@ pub use checks::{
     TOTAL_WEIGHT,
 };
 pub use rounding::{detect_convention, exact_rate, fits, Convention, Rounding, Roundings};
+/// The exact decimal type of every amount, rate and score (re-exported for callers).
+pub use rust_decimal::Decimal;
 pub use table::{format_findings_table, has_errors, located_findings, LocatedFinding};
 
 /// Validates the reports of ONE source document: detects its rounding convention from all
@@ -78,6 +81,29 @@ pub fn validate_all(reports: &mut [Report]) {
         .par_iter_mut()
         .zip(per_report)
         .for_each(|(report, found)| apply(report, found));
+}
+
+/// What can go wrong around validation (the checks themselves never fail).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// The rayon pool for [`validate_all_on`] could not be built.
+    #[error("cannot start {threads} validation threads: {source}")]
+    ThreadPool {
+        threads: usize,
+        #[source]
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
+/// [`validate_all`] on a dedicated rayon pool of `threads` threads (0: rayon's default, one
+/// per core) — for a `--threads` option and for measuring scaling.
+pub fn validate_all_on(reports: &mut [Report], threads: usize) -> Result<(), ValidateError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| ValidateError::ThreadPool { threads, source })?;
+    pool.install(|| validate_all(reports));
+    Ok(())
 }
 
 /// Whether a finding code belongs to the validator (and is replaced on re-validation).

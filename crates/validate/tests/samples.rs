@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use common::{data_set, declared_rounding, goldens, of};
 use jixiao_normalize::{Report, Severity};
-use jixiao_validate::{validate_all, Check};
+use jixiao_validate::{validate_all, validate_all_on, Check};
 
 /// Validates a whole set as one document; returns (id, record) with findings.
 fn validated(file: &str) -> Vec<(String, Report)> {
@@ -288,12 +288,8 @@ fn validate_all_is_deterministic_grouped_and_idempotent() {
         }
     }
     let run = |threads: usize, input: &[Report]| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
         let mut reports = input.to_vec();
-        pool.install(|| validate_all(&mut reports));
+        validate_all_on(&mut reports, threads).unwrap();
         reports
     };
     let one = run(1, &mixed);
