@@ -15,7 +15,9 @@ pub fn otsu_threshold(image: &Gray) -> u8 {
         .map(|(i, &n)| i as f64 * n as f64)
         .sum();
     let (mut w0, mut sum0) = (0u64, 0f64);
-    let (mut best, mut best_t) = (-1f64, None);
+    // Equal scores over a gap in the histogram (synthetic or very clean pages) resolve to
+    // the middle of the gap, not its dark end: anti-aliased strokes stay ink.
+    let (mut best, mut lo, mut hi) = (-1f64, None, 0usize);
     for (t, &n) in hist.iter().enumerate().take(255) {
         w0 += n;
         sum0 += t as f64 * n as f64;
@@ -26,12 +28,15 @@ pub fn otsu_threshold(image: &Gray) -> u8 {
         let m0 = sum0 / w0 as f64;
         let m1 = (sum_all - sum0) / w1 as f64;
         let between = w0 as f64 * w1 as f64 * (m0 - m1) * (m0 - m1);
-        if between > best {
+        if between > best * (1.0 + 1e-12) {
             best = between;
-            best_t = Some(t as u8);
+            lo = Some(t);
+            hi = t;
+        } else if between >= best * (1.0 - 1e-12) {
+            hi = t;
         }
     }
-    best_t.unwrap_or(127)
+    lo.map_or(127, |lo| ((lo + hi) / 2) as u8)
 }
 
 /// A bilevel raster: `true` = ink.

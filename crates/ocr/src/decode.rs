@@ -214,18 +214,12 @@ fn jbig2(data: &[u8], globals: Option<&[u8]>, max_pixels: u64) -> Result<Bits, O
     })
 }
 
-/// Whether a JPEG carries an Adobe APP14 marker (its CMYK samples are then stored inverted).
-fn has_adobe_marker(data: &[u8]) -> bool {
-    data.windows(7)
-        .take(64 * 1024)
-        .any(|w| w[0] == 0xFF && w[1] == 0xEE && &w[4..7] == b"Ado")
-}
-
 fn dct(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
-    let components = color_components(&image.color_space);
-    let out_space = match components {
+    // Gray and YCbCr come out as luma; CMYK and YCCK (Adobe) as RGB, converted by the
+    // decoder with the Adobe conventions.
+    let out_space = match color_components(&image.color_space) {
         1 | 3 => ColorSpace::Luma,
-        _ => ColorSpace::CMYK,
+        _ => ColorSpace::RGB,
     };
     let limit = usize::try_from(max_pixels)
         .unwrap_or(usize::MAX)
@@ -245,29 +239,22 @@ fn dct(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
     check_size(width, height, max_pixels)?;
     let channels = decoder
         .output_colorspace()
-        .map_or(1, |c| c.num_components());
-    let n = width as usize * height as usize;
-    if pixels.len() < n * channels {
+        .map_or(1, |c| c.num_components())
+        .max(1);
+    if pixels.len() < width as usize * height as usize * channels {
         return Err(OcrError::Decode("JPEG: short pixel data".into()));
     }
-    let decode = image.decode.as_deref();
     let mut out = Gray::new(width, height);
-    if channels == 4 {
-        let adobe = has_adobe_marker(&image.data);
-        for (px, s) in out.data.iter_mut().zip(pixels.chunks_exact(4)) {
-            let mut c = [s[0], s[1], s[2], s[3]];
-            if adobe {
-                c.iter_mut().for_each(|v| *v = 255 - *v);
-            }
-            apply_decode_8(&mut c, decode);
-            *px = cmyk_to_gray(c);
-        }
-    } else {
-        for (px, s) in out.data.iter_mut().zip(pixels.chunks_exact(channels)) {
-            let mut c = [s[0]];
-            apply_decode_8(&mut c, decode);
-            *px = c[0];
-        }
+    for (px, s) in out.data.iter_mut().zip(pixels.chunks_exact(channels)) {
+        *px = if channels >= 3 {
+            rgb_to_gray(s[0], s[1], s[2])
+        } else {
+            s[0]
+        };
+    }
+    // A /Decode array that swaps the first component's range makes the image a negative.
+    if decode_inverts(image.decode.as_deref()) {
+        out.data.iter_mut().for_each(|v| *v = 255 - *v);
     }
     Ok(out)
 }
@@ -296,17 +283,6 @@ fn jpx(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
         };
     }
     Ok(out)
-}
-
-/// Applies a `/Decode` array to 8-bit samples in place (`None` = identity).
-fn apply_decode_8(samples: &mut [u8], decode: Option<&[f64]>) {
-    let Some(d) = decode else { return };
-    for (i, v) in samples.iter_mut().enumerate() {
-        if let (Some(&lo), Some(&hi)) = (d.get(2 * i), d.get(2 * i + 1)) {
-            let x = lo + f64::from(*v) / 255.0 * (hi - lo);
-            *v = (x * 255.0).round().clamp(0.0, 255.0) as u8;
-        }
-    }
 }
 
 fn rgb_to_gray(r: u8, g: u8, b: u8) -> u8 {

@@ -11,6 +11,8 @@ const LOOK_ALIKES: &[(char, char)] = &[
     ('−', '-'),
     ('_', '-'),
     ('。', '.'),
+    (':', '.'),
+    ('：', '.'),
     ('·', '.'),
     ('．', '.'),
     ('，', ','),
@@ -96,6 +98,8 @@ mod tests {
         assert_eq!(fold_number_text("=95（%）"), "=95(%)");
         assert_eq!(fold_number_text("４３７６０．７５"), "43760.75");
         assert_eq!(fold_number_text("1一2"), "1-2");
+        assert_eq!(fold_number_text("20:00"), "20.00");
+        assert_eq!(fold_number_text("10: 00"), "10.00");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::engine::{OcrEngine, PpOcr, DET_MODEL, REC_MODEL};
 use crate::error::OcrError;
 use crate::lines::{find_lines, LineParams, PixelLine};
 use crate::numeric::fold_number_text;
-use jixiao_extract::grid::find_cells;
+use jixiao_extract::grid::{find_cells, is_wide};
 use jixiao_extract::{
     Matrix, Orientation, PageContent, PageImage, RasterPage, RasterReader, Rect, Segment,
     TableSettings, TextBox,
@@ -180,8 +180,9 @@ impl OcrReader {
             &Binary::from_gray(&gray, threshold),
             self.config.max_skew_degrees,
         );
-        let upright = rotate(&gray, skew);
-        let ink = Binary::from_gray(&upright, threshold);
+        let mut upright = rotate(&gray, skew);
+        let mut ink = Binary::from_gray(&upright, threshold);
+        despeckle(&mut ink, &mut upright);
         times.deskew += t.elapsed();
 
         let t = Instant::now();
@@ -271,16 +272,34 @@ impl OcrReader {
                 lines.push(band);
             }
         }
-        let crops: Vec<Gray> = lines
+        // A lone short rule inside a cell is a dash ("-", "—"): read from its shape, which
+        // is more reliable than the recognisers (they return "一" or nothing for it).
+        let is_dash = |b: &Band| {
+            let (w, h) = (b.rect.width(), b.rect.height());
+            b.in_cell && h * 5 <= line_h.max(10) && w >= 2 * h && w * 2 <= line_h * 3
+        };
+        let (dashes, lines): (Vec<Band>, Vec<Band>) = lines.into_iter().partition(is_dash);
+        let rects: Vec<PixelRect> = lines
             .iter()
-            .map(|b| upright.crop(padded(b.rect, line_h, upright)))
+            .map(|b| padded(b.rect, line_h, upright))
             .collect();
+        let crops: Vec<Gray> = rects.iter().map(|&r| upright.crop(r)).collect();
         let results = self.engine.recognize(&crops)?;
+        let dash_boxes = dashes.iter().map(|band| TextBox {
+            text: "-".into(),
+            font_size: f64::from(line_h) * to_page.sy.abs(),
+            bbox: to_page.rect(band.rect),
+            confidence: Some(1.0),
+        });
         Ok(lines
             .iter()
+            .zip(rects)
             .zip(results)
-            .filter_map(|(band, r)| {
-                let raw = r.text.trim();
+            .filter_map(|((band, crop), r)| {
+                let em = band.rect.height().max(line_h);
+                let folded: String = r.text.chars().map(fold_punctuation).collect();
+                let spaced = insert_spaces(&folded, &r.positions, crop, band.rect, ink, em);
+                let raw = spaced.trim();
                 if raw.is_empty() {
                     return None;
                 }
@@ -297,8 +316,108 @@ impl OcrReader {
                     confidence: Some(r.confidence),
                 })
             })
+            .chain(dash_boxes)
             .collect())
     }
+}
+
+/// Full-width brackets, colon and semicolon as ASCII: the recognisers pick either form
+/// for the same glyph, so OCR text uses one (the ASCII form the reports print).
+fn fold_punctuation(c: char) -> char {
+    match c {
+        '（' => '(',
+        '）' => ')',
+        '：' => ':',
+        '；' => ';',
+        _ => c,
+    }
+}
+
+/// Removes isolated ink pixels (no ink among their 8 neighbours: scanner specks) from
+/// `ink`, and paints them white in `image` so that the recogniser does not see them.
+fn despeckle(ink: &mut Binary, image: &mut Gray) {
+    let (w, h) = (ink.width as usize, ink.height as usize);
+    let mut lone = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            if !ink.ink[y * w + x] {
+                continue;
+            }
+            let neighbour = (y.saturating_sub(1)..(y + 2).min(h)).any(|ny| {
+                (x.saturating_sub(1)..(x + 2).min(w))
+                    .any(|nx| (nx, ny) != (x, y) && ink.ink[ny * w + nx])
+            });
+            if !neighbour {
+                lone.push(y * w + x);
+            }
+        }
+    }
+    for i in lone {
+        ink.ink[i] = false;
+        image.data[i] = 255;
+    }
+}
+
+/// A CJK ideograph (as opposed to CJK punctuation and full-width forms).
+fn is_ideograph(c: char) -> bool {
+    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// The recogniser rarely emits spaces; the printed ones are recovered from the ink: a space
+/// goes between two characters when the widest ink-free gap between their centres is at
+/// least a quarter of an em, unless both are ideographs (justified CJK has no spaces) or
+/// either is CJK punctuation or a full-width form (their glyphs carry their own blank).
+fn insert_spaces(
+    text: &str,
+    positions: &[f32],
+    crop: PixelRect,
+    band: PixelRect,
+    ink: &Binary,
+    em: u32,
+) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if positions.len() != chars.len() {
+        return text.to_string();
+    }
+    let spaceable = |c: char| !is_wide(c) || is_ideograph(c);
+    let x_of = |p: f32| crop.x0 + (p * crop.width() as f32).round() as u32;
+    let min_gap = (em * 3).div_ceil(10);
+    let in_number = |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | '%');
+    let mut out = String::with_capacity(text.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if i > 0 {
+            let a = chars[i - 1];
+            let eligible = a != ' '
+                && c != ' '
+                && spaceable(a)
+                && spaceable(c)
+                && !(is_ideograph(a) && is_ideograph(c))
+                && !(in_number(a) && in_number(c))
+                && !matches!(a, '≥' | '≤' | '<' | '>' | '=' | '~' | '(' | '/')
+                && !matches!(c, ')' | '/' | '%');
+            if eligible
+                && widest_blank(ink, band, x_of(positions[i - 1]), x_of(positions[i])) >= min_gap
+            {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The widest run of ink-free columns of `band`'s rows between columns `from` and `to`.
+fn widest_blank(ink: &Binary, band: PixelRect, from: u32, to: u32) -> u32 {
+    let (mut best, mut run) = (0, 0);
+    for x in from.max(band.x0)..to.min(band.x1) {
+        if (band.y0..band.y1).any(|y| ink.row(y)[x as usize]) {
+            run = 0;
+        } else {
+            run += 1;
+            best = best.max(run);
+        }
+    }
+    best
 }
 
 impl RasterReader for OcrReader {
@@ -320,7 +439,7 @@ struct Band {
 }
 
 /// Least ink a band must hold (specks of scanner noise hold less).
-const MIN_BAND_INK: usize = 10;
+const MIN_BAND_INK: usize = 4;
 
 /// Text lines inside `area` by horizontal projection: runs of rows with ink, each trimmed
 /// to its ink.
