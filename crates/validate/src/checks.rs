@@ -4,6 +4,7 @@
 //! another check (an out-of-range 得分 by the nearest bound, a wrong budget 得分 or 总分 by
 //! its recomputation), so one wrong printed number gives one finding.
 
+use jixiao_normalize::findings::LOW_OCR_CONFIDENCE;
 use jixiao_normalize::{Comparison, Finding, FundingRow, Indicator, ParsedValue, Report, Severity};
 use rust_decimal::Decimal;
 
@@ -20,8 +21,6 @@ pub const LOW_EXECUTION_RATE: Decimal = Decimal::from_parts(80, 0, 0, false, 0);
 pub const TOTAL_WEIGHT: Decimal = Decimal::ONE_HUNDRED;
 /// The qualitative 实际完成值 that states no measured value.
 pub const ONLY_ACHIEVED: &str = "达成指标";
-/// Code of the normaliser's finding that marks a value read by OCR with low confidence.
-pub const OCR_FINDING: &str = "parse-low-ocr-confidence";
 
 /// Every check the validator runs; codes are stable and documented in `docs/checks.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -262,7 +261,7 @@ impl Cx<'_> {
             .report
             .findings
             .iter()
-            .any(|f| f.code == OCR_FINDING && f.field == field);
+            .any(|f| f.code == LOW_OCR_CONFIDENCE && f.field == field);
         let message = if ocr {
             format!("{message} (printed value read by OCR, low confidence)")
         } else {

@@ -31,8 +31,7 @@ use jixiao_normalize::{Finding, Report};
 use rayon::prelude::*;
 
 pub use checks::{
-    check_report, Check, Grade, LOW_EXECUTION_RATE, OCR_FINDING, ONLY_ACHIEVED, TOTAL_ROW,
-    TOTAL_WEIGHT,
+    check_report, Check, Grade, LOW_EXECUTION_RATE, ONLY_ACHIEVED, TOTAL_ROW, TOTAL_WEIGHT,
 };
 pub use rounding::{detect_convention, exact_rate, fits, Convention, Rounding, Roundings};
 /// The exact decimal type of every amount, rate and score (re-exported for callers).

@@ -483,7 +483,7 @@ fn ocr_values_are_named_in_the_message() {
     let mut changed = clean();
     changed.funding[0].execution_rate = Some(d("99.99"));
     changed.findings.push(Finding {
-        code: jixiao_validate::OCR_FINDING.into(),
+        code: jixiao_normalize::findings::LOW_OCR_CONFIDENCE.into(),
         severity: Severity::Warning,
         field: "funding[0].execution_rate".into(),
         printed: Some("99.99".into()),
@@ -493,7 +493,7 @@ fn ocr_values_are_named_in_the_message() {
     let found = findings(&changed);
     assert_eq!(
         found[0].code,
-        jixiao_validate::OCR_FINDING,
+        jixiao_normalize::findings::LOW_OCR_CONFIDENCE,
         "parse findings stay first"
     );
     let f = found
