@@ -19,7 +19,12 @@ pub struct Rect {
 impl Rect {
     /// Builds a rectangle from two corners in any order.
     pub fn from_corners(ax: f64, ay: f64, bx: f64, by: f64) -> Self {
-        Rect { x0: ax.min(bx), y0: ay.min(by), x1: ax.max(bx), y1: ay.max(by) }
+        Rect {
+            x0: ax.min(bx),
+            y0: ay.min(by),
+            x1: ax.max(bx),
+            y1: ay.max(by),
+        }
     }
     pub fn width(&self) -> f64 {
         self.x1 - self.x0
@@ -47,7 +52,12 @@ fn round2(v: f64) -> f64 {
 
 impl From<[f64; 4]> for Rect {
     fn from(a: [f64; 4]) -> Self {
-        Rect { x0: a[0], y0: a[1], x1: a[2], y1: a[3] }
+        Rect {
+            x0: a[0],
+            y0: a[1],
+            x1: a[2],
+            y1: a[3],
+        }
     }
 }
 
@@ -130,7 +140,14 @@ pub enum ImageEncoding {
     /// `DCTDecode` (JPEG); `color_transform` from the filter's parameters when given.
     Dct { color_transform: Option<i64> },
     /// `CCITTFaxDecode` with its parameters.
-    Ccitt { k: i64, columns: u32, rows: u32, black_is_1: bool, encoded_byte_align: bool, end_of_block: bool },
+    Ccitt {
+        k: i64,
+        columns: u32,
+        rows: u32,
+        black_is_1: bool,
+        encoded_byte_align: bool,
+        end_of_block: bool,
+    },
     /// `JBIG2Decode`, with the decoded `/JBIG2Globals` stream when present.
     Jbig2 { globals: Option<Vec<u8>> },
     /// `JPXDecode` (JPEG 2000).
@@ -144,9 +161,16 @@ pub enum ImageColorSpace {
     Rgb,
     Cmyk,
     /// `Indexed` with base components, highest index and the palette bytes.
-    Indexed { base_components: u8, hival: u32, palette: Vec<u8> },
+    Indexed {
+        base_components: u8,
+        hival: u32,
+        palette: Vec<u8>,
+    },
     /// Anything else (ICC, Lab, Separation …) with its number of components when known.
-    Other { name: String, components: Option<u8> },
+    Other {
+        name: String,
+        components: Option<u8>,
+    },
 }
 
 /// An image drawn on a page, with its placement: `ctm` maps the unit square (image space,
