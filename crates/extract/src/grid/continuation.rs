@@ -15,7 +15,8 @@
 //! - *Drawn*: when some A has no drawn bottom rule or some B no drawn top rule (the part was
 //!   closed by [`super::close_open_ends`]; Chromium draws a rule at a page break only under
 //!   the cells that end there), a pair is one cell exactly when its A has no bottom rule. The
-//!   break cuts a row when no A has a bottom rule (no cell ends at the break).
+//!   break cuts a row when no A has a bottom rule (no cell ends at the break) and every A
+//!   and every B is in a pair.
 //! - *Text* (every side drawn, as LibreOffice does): a *key column* is one whose other
 //!   cells (those with exactly its columns, in both parts; at least one) all have text and
 //!   all span one row — the 三级指标, value and score columns of an indicator table and the
@@ -103,7 +104,7 @@ impl Logical {
                 .filter(|&(i, _)| !self.cells[i].drawn.1)
                 .collect();
             (
-                bottom.iter().all(|&i| !self.cells[i].drawn.1) && merged.len() == bottom.len(),
+                merged.len() == bottom.len() && pairs.len() == top.len(),
                 merged,
             )
         } else {
