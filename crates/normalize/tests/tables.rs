@@ -550,3 +550,23 @@ fn goal_text_in_rows_beside_its_labels() {
     assert_eq!(r.goal_expected.as_deref(), Some("目标一\n目标二"));
     assert_eq!(r.goal_actual.as_deref(), Some("完成"));
 }
+
+#[test]
+fn unknown_funding_row_kept_verbatim_and_missing_row_reported() {
+    let mut rows: Vec<&str> = HEAD.to_vec();
+    rows[6] = "^ | 专项资金 | 0.00 | 0.00 | 0.00 | - | 0.00 | -";
+    rows.push(IND_HEADER);
+    rows.extend_from_slice(SEED_ONE);
+    rows.extend_from_slice(TAIL);
+    let r = one(table(CAPTION, &rows));
+    assert_eq!(r.funding[3].row, "专项资金");
+    assert_eq!(r.funding[3].executed, d("0.00"));
+    assert_eq!(
+        codes(&r),
+        [
+            ("parse-unknown-funding-row", "funding[3].row"),
+            ("parse-missing-funding-row", "funding"),
+        ]
+    );
+    assert!(r.findings[1].message.contains("其他资金"));
+}
