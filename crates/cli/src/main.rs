@@ -176,10 +176,19 @@ fn extract_failure(e: jixiao_extract::ExtractError) -> Failure {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+/// Writes `text` to stdout; a reader that went away (`| head`) is not an error.
+fn emit(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(Failure::run)?;
-    writeln!(out).map_err(Failure::run)
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::run(e)),
+        _ => Ok(()),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(value).map_err(Failure::run)?;
+    text.push('\n');
+    emit(&text)
 }
 
 fn run(command: Command) -> Result<u8, Failure> {
@@ -279,17 +288,18 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .collect::<Result<Vec<_>, _>>()?;
             jixiao_validate::validate_all(&mut reports);
             let rows = jixiao_validate::located_findings(&reports);
-            let mut out = std::io::stdout().lock();
-            match format {
+            let text = match format {
                 Format::Jsonl => {
+                    let mut text = String::new();
                     for row in &rows {
-                        serde_json::to_writer(&mut out, row).map_err(Failure::run)?;
-                        writeln!(out).map_err(Failure::run)?;
+                        text.push_str(&serde_json::to_string(row).map_err(Failure::run)?);
+                        text.push('\n');
                     }
+                    text
                 }
-                Format::Table => write!(out, "{}", jixiao_validate::format_findings_table(&rows))
-                    .map_err(Failure::run)?,
-            }
+                Format::Table => jixiao_validate::format_findings_table(&rows),
+            };
+            emit(&text)?;
             Ok(u8::from(jixiao_validate::has_errors(&reports)))
         }
         Command::Golden {
@@ -326,7 +336,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 &parse,
             )
             .map_err(Failure::run)?;
-            print!("{}", golden::render(&results));
+            emit(&golden::render(&results))?;
             Ok(u8::from(!golden::passed(&results)))
         }
     }

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests: where the workspace's samples and models are.
+#![allow(dead_code)] // each test binary uses only some of these helpers
 
 use std::path::{Path, PathBuf};
 
