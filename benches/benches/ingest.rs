@@ -1,2 +1,127 @@
-//! Benchmark of the ingest stage (being written).
-fn main() {}
+//! Benchmark of `jixiao ingest` on born-digital samples: copies and variants of every PDF
+//! under samples/chromium and samples/libreoffice (each variant made unique by a trailing
+//! comment, so deduplication does not skip it) up to at least 2,000 pages, ingested with 1
+//! and then 2 worker threads. Prints pages/s and the peak resident memory of each run.
+//!
+//! `cargo bench -p jixiao-benches --bench ingest` (optionally `-- PAGES` for another target).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use jixiao::ingest::{ingest, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::pipeline::Pipeline;
+use jixiao::progress::ProgressMode;
+use jixiao_extract::ExtractOptions;
+use jixiao_ocr::OcrConfig;
+
+const DEFAULT_PAGES: u64 = 2_000;
+
+/// Peak resident set size of this process in kB (`VmHWM`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time (user + system) of this process so far, in seconds (`/proc/self/stat`, 100 Hz
+/// ticks): on a shared machine it tells what a run cost apart from waiting for a core.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// Resets `VmHWM` to the current RSS, so each run reports its own peak.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn born_digital_samples(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = ["chromium", "libreoffice"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).into_iter().flatten())
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    found.sort();
+    found
+}
+
+fn main() {
+    let target: u64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(DEFAULT_PAGES);
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let pipeline = Pipeline::new(ExtractOptions::default(), OcrConfig::from_env());
+    let originals: Vec<(Vec<u8>, u32)> = born_digital_samples(&samples)
+        .iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(p).ok()?;
+            let pages = pipeline
+                .process(&bytes, &p.display().to_string(), "")
+                .ok()?
+                .pages;
+            Some((bytes, pages))
+        })
+        .filter(|(_, pages)| *pages > 0)
+        .collect();
+    assert!(
+        !originals.is_empty(),
+        "no born-digital samples under {}",
+        samples.display()
+    );
+
+    let corpus = tempfile::tempdir().expect("temporary directory");
+    let (mut pages, mut files) = (0u64, 0usize);
+    while pages < target {
+        for (bytes, n) in &originals {
+            let mut variant = bytes.clone();
+            variant.extend_from_slice(format!("\n%variant {files}\n").as_bytes());
+            std::fs::write(corpus.path().join(format!("doc-{files:05}.pdf")), variant)
+                .expect("write corpus");
+            pages += u64::from(*n);
+            files += 1;
+        }
+    }
+    println!(
+        "corpus: {files} files, {pages} pages (from {} samples)",
+        originals.len()
+    );
+
+    for jobs in [1, 2] {
+        let out = tempfile::tempdir().expect("temporary directory");
+        let opts = IngestOptions {
+            inputs: vec![corpus.path().to_path_buf()],
+            out: out.path().to_path_buf(),
+            jobs,
+            resume: false,
+            excel_csv: false,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            progress: ProgressMode::Quiet,
+        };
+        reset_peak_rss();
+        let cpu_start = cpu_seconds();
+        let start = Instant::now();
+        let summary = ingest(&opts, &|b, f, s| pipeline.process(b, f, s)).expect("ingest");
+        let secs = start.elapsed().as_secs_f64();
+        let cpu = match (cpu_start, cpu_seconds()) {
+            (Some(a), Some(b)) => format!(
+                "{:.2} s CPU = {:.0} pages per CPU-second",
+                b - a,
+                summary.pages as f64 / (b - a).max(0.01)
+            ),
+            _ => "CPU time unknown".to_string(),
+        };
+        println!(
+            "jobs {jobs}: {} pages, {} reports in {secs:.2} s = {:.0} pages/s (whole run incl. hashing and writing); {cpu}; peak RSS {} MiB",
+            summary.pages,
+            summary.reports,
+            summary.pages as f64 / secs,
+            peak_rss_kb().map_or("?".to_string(), |kb| (kb / 1024).to_string()),
+        );
+    }
+}
