@@ -182,11 +182,16 @@ impl OcrReader {
         );
         let mut upright = rotate(&gray, skew);
         let mut ink = Binary::from_gray(&upright, threshold);
-        despeckle(&mut ink, &mut upright);
         times.deskew += t.elapsed();
 
         let t = Instant::now();
         let px_per_pt = 1.0 / to_page.sx.abs().max(1e-9);
+        // Specks: blobs smaller than about half a square point (a printed period is larger).
+        despeckle(
+            &mut ink,
+            &mut upright,
+            (0.5 * px_per_pt * px_per_pt).round().max(3.0) as usize,
+        );
         let params = LineParams {
             min_length: (20.0 * px_per_pt).round().max(8.0) as u32,
             max_gap: (0.8 * px_per_pt).round().max(1.0) as u32,
@@ -248,14 +253,8 @@ impl OcrReader {
             if band.rect.height() * 10 > line_h * 18 {
                 let crop = upright.crop(band.rect);
                 let found = self.engine.detect(&crop)?;
-                let split: Vec<Band> = found
+                let split: Vec<Band> = split_rows(&found, band.rect)
                     .into_iter()
-                    .map(|r| PixelRect {
-                        x0: band.rect.x0 + r.x0,
-                        y0: band.rect.y0 + r.y0,
-                        x1: band.rect.x0 + r.x1,
-                        y1: band.rect.y0 + r.y1,
-                    })
                     .filter_map(|r| {
                         ink_box(ink, r).map(|rect| Band {
                             rect,
@@ -263,7 +262,7 @@ impl OcrReader {
                         })
                     })
                     .collect();
-                if split.is_empty() {
+                if split.len() < 2 {
                     lines.push(band);
                 } else {
                     lines.extend(split);
@@ -276,7 +275,11 @@ impl OcrReader {
         // is more reliable than the recognisers (they return "一" or nothing for it).
         let is_dash = |b: &Band| {
             let (w, h) = (b.rect.width(), b.rect.height());
-            b.in_cell && h * 5 <= line_h.max(10) && w >= 2 * h && w * 2 <= line_h * 3
+            b.in_cell
+                && h * 5 <= line_h.max(10)
+                && w >= 2 * h
+                && w * 4 >= line_h
+                && w * 2 <= line_h * 3
         };
         let (dashes, lines): (Vec<Band>, Vec<Band>) = lines.into_iter().partition(is_dash);
         let rects: Vec<PixelRect> = lines
@@ -321,6 +324,36 @@ impl OcrReader {
     }
 }
 
+/// Splits `band` into horizontal strips, one per row of detected boxes (`boxes` relative to
+/// the band), cut midway between rows, so that overlapping detections never duplicate text.
+fn split_rows(boxes: &[PixelRect], band: PixelRect) -> Vec<PixelRect> {
+    let mut rows: Vec<(u32, u32)> = Vec::new();
+    let mut sorted: Vec<&PixelRect> = boxes.iter().collect();
+    sorted.sort_by_key(|b| b.y0 + b.y1);
+    for b in sorted {
+        let centre = (b.y0 + b.y1) / 2;
+        match rows.last_mut() {
+            Some(r) if centre < r.1 => r.1 = r.1.max(b.y1),
+            _ => rows.push((b.y0, b.y1)),
+        }
+    }
+    let mut out = Vec::new();
+    let mut top = band.y0;
+    for (i, r) in rows.iter().enumerate() {
+        let bottom = rows
+            .get(i + 1)
+            .map_or(band.y1, |next| band.y0 + (r.1 + next.0) / 2);
+        out.push(PixelRect {
+            x0: band.x0,
+            y0: top,
+            x1: band.x1,
+            y1: bottom.max(top),
+        });
+        top = bottom;
+    }
+    out
+}
+
 /// Full-width brackets, colon and semicolon as ASCII: the recognisers pick either form
 /// for the same glyph, so OCR text uses one (the ASCII form the reports print).
 fn fold_punctuation(c: char) -> char {
@@ -333,28 +366,39 @@ fn fold_punctuation(c: char) -> char {
     }
 }
 
-/// Removes isolated ink pixels (no ink among their 8 neighbours: scanner specks) from
-/// `ink`, and paints them white in `image` so that the recogniser does not see them.
-fn despeckle(ink: &mut Binary, image: &mut Gray) {
+/// Removes blobs of at most `max_area` ink pixels (8-connected: scanner specks, JPEG
+/// speckle) from `ink`, and paints them white in `image` so the recogniser does not see them.
+fn despeckle(ink: &mut Binary, image: &mut Gray, max_area: usize) {
     let (w, h) = (ink.width as usize, ink.height as usize);
-    let mut lone = Vec::new();
-    for y in 0..h {
-        for x in 0..w {
-            if !ink.ink[y * w + x] {
-                continue;
-            }
-            let neighbour = (y.saturating_sub(1)..(y + 2).min(h)).any(|ny| {
-                (x.saturating_sub(1)..(x + 2).min(w))
-                    .any(|nx| (nx, ny) != (x, y) && ink.ink[ny * w + nx])
-            });
-            if !neighbour {
-                lone.push(y * w + x);
+    let mut seen = vec![false; w * h];
+    let mut blob = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !ink.ink[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        blob.clear();
+        while let Some(i) = stack.pop() {
+            blob.push(i);
+            let (x, y) = (i % w, i / w);
+            for ny in y.saturating_sub(1)..(y + 2).min(h) {
+                for nx in x.saturating_sub(1)..(x + 2).min(w) {
+                    let j = ny * w + nx;
+                    if ink.ink[j] && !seen[j] {
+                        seen[j] = true;
+                        stack.push(j);
+                    }
+                }
             }
         }
-    }
-    for i in lone {
-        ink.ink[i] = false;
-        image.data[i] = 255;
+        if blob.len() <= max_area {
+            for &i in &blob {
+                ink.ink[i] = false;
+                image.data[i] = 255;
+            }
+        }
     }
 }
 
@@ -365,8 +409,9 @@ fn is_ideograph(c: char) -> bool {
 
 /// The recogniser rarely emits spaces; the printed ones are recovered from the ink: a space
 /// goes between two characters when the widest ink-free gap between their centres is at
-/// least a quarter of an em, unless both are ideographs (justified CJK has no spaces) or
-/// either is CJK punctuation or a full-width form (their glyphs carry their own blank).
+/// least 0.3 em, unless both are ideographs (justified CJK has no spaces), either is CJK
+/// punctuation or a full-width form (their glyphs carry their own blank), both belong to a
+/// number, or the pair is a sign and its number or a bracket and its content.
 fn insert_spaces(
     text: &str,
     positions: &[f32],
@@ -394,11 +439,16 @@ fn insert_spaces(
                 && !(is_ideograph(a) && is_ideograph(c))
                 && !(in_number(a) && in_number(c))
                 && !matches!(a, '≥' | '≤' | '<' | '>' | '=' | '~' | '(' | '/')
-                && !matches!(c, ')' | '/' | '%');
-            if eligible
-                && widest_blank(ink, band, x_of(positions[i - 1]), x_of(positions[i])) >= min_gap
-            {
+                && !matches!(c, ')' | '/' | '%' | ':' | ';' | ',');
+            let gap = || widest_blank(ink, band, x_of(positions[i - 1]), x_of(positions[i]));
+            if eligible && gap() >= min_gap {
                 out.push(' ');
+            }
+            // "，" fills an em with blank after its ink; the recognisers also read a Latin
+            // comma and a space (half that blank) as "，": the blank tells them apart.
+            if a == '，' && c != ' ' && gap() * 20 < em * 11 {
+                out.pop();
+                out.push_str(", ");
             }
         }
         out.push(c);
