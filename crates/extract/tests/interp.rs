@@ -626,3 +626,48 @@ fn sample_pdfs_read_cleanly() {
     }
     eprintln!("{files} sample PDFs read");
 }
+
+#[test]
+fn actual_text_replaces_the_glyphs_of_marked_spans() {
+    let mut b = PdfBuilder::new();
+    let font = simple_font(&mut b, vec![]);
+    // A form whose glyph lies inside the page's open span and whose stray EMC cannot end it.
+    let form = b.stream(
+        dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), 600.into(), 800.into()] },
+        b"BT /F1 10 Tf 200 600 Td EMC (a) Tj ET",
+    );
+    let mut resources = font_resources(&[font]);
+    resources.set("XObject", dictionary! { "Fm0" => form });
+    resources.set(
+        "Properties",
+        dictionary! { "MC0" => dictionary! { "ActualText" => Object::string_literal(&b"\xFE\xFF\x2F\x6C"[..]) } },
+    );
+    b.page(
+        // Every glyph is 5 wide at size 10, drawn from x = 100.
+        "BT /F1 10 Tf 100 700 Td \
+         /Span <</ActualText <FEFF6237>>> BDC (a) Tj EMC \
+         /Span <</Lang (zh) /ActualText (xy)>> BDC (ab) Tj EMC \
+         /P /MC0 BDC (a) Tj EMC \
+         /Span <</ActualText <FEFF0066FB01>>> BDC [(a) (b) (c)] TJ EMC \
+         /Artifact <</ActualText ()>> BDC (a) Tj EMC \
+         /Span <</MCID 3>> BDC /X BMC (b) Tj EMC EMC ET \
+         /Span <</ActualText <FEFF00D7>>> BDC /Fm0 Do",
+        dictionary! { "Resources" => resources },
+    );
+    let page = page1(&b.finish(Dictionary::new()));
+    let texts: Vec<&str> = page.text.iter().map(|t| t.text.as_str()).collect();
+    // 户 for the glyph (U+6236 in a real font's ToUnicode); one character per glyph when the
+    // counts match (PDFDocEncoding); a named property list, folded (KANGXI RADICAL EYE → 目);
+    // counts that differ: one box with the whole folded text; an empty ActualText hides its
+    // glyph; no ActualText: the glyph's own text; a span left open at the end of the page
+    // takes the form's glyph.
+    assert_eq!(texts, ["户", "x", "y", "目", "ffi", "b", "×"]);
+    let y = [91.2, 101.2];
+    assert_box(&page, 0, [100.0, y[0], 105.0, y[1]]);
+    assert_box(&page, 1, [105.0, y[0], 110.0, y[1]]);
+    assert_box(&page, 2, [110.0, y[0], 115.0, y[1]]);
+    assert_box(&page, 3, [115.0, y[0], 120.0, y[1]]);
+    assert_box(&page, 4, [120.0, y[0], 135.0, y[1]]);
+    assert_box(&page, 5, [140.0, y[0], 145.0, y[1]]);
+    assert_box(&page, 6, [200.0, 191.2, 205.0, 201.2]);
+}

@@ -18,8 +18,9 @@ pub(crate) enum Operand<'a> {
     Name(Cow<'a, [u8]>),
     String(Cow<'a, [u8]>),
     Array(Vec<Operand<'a>>),
-    /// A dictionary (property lists, inline image parameters): its content is not needed.
-    Dict,
+    /// A dictionary (a marked-content property list): its entries in order, a key without a
+    /// readable value dropped.
+    Dict(Vec<(Cow<'a, [u8]>, Operand<'a>)>),
     /// `true`, `false`, `null`.
     Keyword,
 }
@@ -35,6 +36,17 @@ impl Operand<'_> {
     pub(crate) fn name(&self) -> Option<&[u8]> {
         match self {
             Operand::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` when this is a dictionary that has it.
+    pub(crate) fn get(&self, key: &[u8]) -> Option<&Operand<'_>> {
+        match self {
+            Operand::Dict(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_ref() == key)
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -167,7 +179,7 @@ impl<'a> Lexer<'a> {
             b'(' => self.literal_string().map(Operand::String),
             b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
                 self.pos += 2;
-                self.skip_dict(depth)
+                self.dict(depth)
             }
             b'<' => self.hex_string().map(Operand::String),
             b'[' => {
@@ -272,31 +284,50 @@ impl<'a> Lexer<'a> {
         None
     }
 
-    /// Skips a dictionary after its `<<`.
-    fn skip_dict(&mut self, depth: usize) -> Option<Operand<'a>> {
+    /// Reads a dictionary after its `<<`: keys (names) each followed by a value. A value that
+    /// is not a name is read and dropped when no key precedes it; a bare keyword is skipped.
+    fn dict(&mut self, depth: usize) -> Option<Operand<'a>> {
         if depth >= MAX_NESTING {
             return None;
         }
+        let mut entries = Vec::new();
+        let mut key: Option<Cow<'a, [u8]>> = None;
         loop {
             self.skip_white();
             match self.data.get(self.pos) {
-                None => return Some(Operand::Dict),
+                None => return Some(Operand::Dict(entries)),
                 Some(b'>') => {
                     self.pos += 1;
                     if self.data.get(self.pos) == Some(&b'>') {
                         self.pos += 1;
                     }
-                    return Some(Operand::Dict);
+                    return Some(Operand::Dict(entries));
                 }
                 Some(&c) if is_regular(c) && !matches!(c, b'0'..=b'9' | b'+' | b'-' | b'.') => {
-                    self.regular_run();
-                }
-                Some(_) => {
-                    if self.operand(depth + 1).is_none() {
-                        self.errors += 1;
+                    let word = self.regular_run();
+                    if let Some(k) = key.take() {
+                        if matches!(word, b"true" | b"false" | b"null") {
+                            Self::add_entry(&mut entries, k, Operand::Keyword);
+                        }
                     }
                 }
+                Some(_) => match (self.operand(depth + 1), key.take()) {
+                    (Some(value), Some(k)) => Self::add_entry(&mut entries, k, value),
+                    (Some(Operand::Name(k)), None) => key = Some(k),
+                    (Some(_), None) => self.errors += 1,
+                    (None, _) => self.errors += 1,
+                },
             }
+        }
+    }
+
+    fn add_entry(
+        entries: &mut Vec<(Cow<'a, [u8]>, Operand<'a>)>,
+        key: Cow<'a, [u8]>,
+        value: Operand<'a>,
+    ) {
+        if entries.len() < MAX_ARRAY {
+            entries.push((key, value));
         }
     }
 
@@ -468,7 +499,37 @@ mod tests {
         assert_eq!(errors, 3);
         assert_eq!(
             o[3].1,
-            vec![Operand::Name(Cow::Borrowed(b"P")), Operand::Dict]
+            vec![
+                Operand::Name(Cow::Borrowed(b"P")),
+                Operand::Dict(vec![(Cow::Borrowed(&b"MCID"[..]), Operand::Number(0.0))])
+            ]
+        );
+    }
+
+    #[test]
+    fn dictionaries_keep_their_entries() {
+        let (o, errors) =
+            ops(b"/Span <</ActualText <FEFF6237> /Nested <</A [1 2]>> /Flag true>> BDC");
+        assert_eq!(errors, 0);
+        let dict = &o[0].1[1];
+        assert_eq!(
+            dict.get(b"ActualText"),
+            Some(&Operand::String(Cow::Owned(vec![0xFE, 0xFF, 0x62, 0x37])))
+        );
+        assert_eq!(
+            dict.get(b"Nested").and_then(|n| n.get(b"A")),
+            Some(&Operand::Array(vec![
+                Operand::Number(1.0),
+                Operand::Number(2.0)
+            ]))
+        );
+        assert_eq!(dict.get(b"Flag"), Some(&Operand::Keyword));
+        // A value without a key is counted as damage; the rest is kept.
+        let (o, errors) = ops(b"/P <<1 /K (v)>> BDC");
+        assert_eq!(errors, 1);
+        assert_eq!(
+            o[0].1[1].get(b"K"),
+            Some(&Operand::String(Cow::Borrowed(b"v")))
         );
     }
 

@@ -19,9 +19,11 @@ use crate::settings::{ExtractOptions, Limits};
 
 mod collector;
 mod lexer;
+mod marked;
 
 pub use collector::{has_usable_text, PageCollector};
 use lexer::{Lexer, Operand};
+use marked::{HeldGlyph, Marked, Span};
 
 /// One glyph drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,9 +143,13 @@ pub fn interpret_page(
         operators: 0,
         decoded: 0,
         forms: Vec::new(),
+        marked: Marked::default(),
         warnings: Vec::new(),
     };
     interp.run(&content, &page.resources);
+    if let Some(span) = interp.marked.leave(0) {
+        interp.emit_span(&span);
+    }
     warnings.append(&mut interp.warnings);
     warnings
 }
@@ -193,6 +199,8 @@ struct Interp<'a> {
     decoded: usize,
     /// Form XObjects being drawn (recursion guard).
     forms: Vec<ObjectId>,
+    /// Open marked-content sequences and the ActualText span, if any.
+    marked: Marked,
     warnings: Vec<String>,
 }
 
@@ -390,6 +398,18 @@ impl Interp<'_> {
                 self.path.clear();
                 self.current = None;
             }
+            // Marked content.
+            (b"BMC", _) => self.marked.begin(None, self.limits.max_state_depth),
+            (b"BDC", _) => {
+                let actual_text = self.actual_text(operands.get(1), resources);
+                self.marked
+                    .begin(actual_text.as_deref(), self.limits.max_state_depth);
+            }
+            (b"EMC", _) => {
+                if let Some(span) = self.marked.end() {
+                    self.emit_span(&span);
+                }
+            }
             // XObjects; inline images (`BI`) are skipped.
             (b"Do", _) => return self.draw_xobject(operands, resources),
             _ => {}
@@ -416,6 +436,42 @@ impl Interp<'_> {
                         .get(doc, entry, self.limits.max_decompressed_bytes);
                 self.gs.font_size = size;
             }
+        }
+    }
+
+    /// The `/ActualText` of a `BDC` property list, given inline or by name in `/Properties`.
+    fn actual_text(
+        &self,
+        properties: Option<&Operand<'_>>,
+        resources: &Dictionary,
+    ) -> Option<Vec<u8>> {
+        let doc = &self.doc.doc;
+        match properties? {
+            dict @ Operand::Dict(_) => match dict.get(b"ActualText")? {
+                Operand::String(text) => Some(text.to_vec()),
+                _ => None,
+            },
+            Operand::Name(name) => {
+                let list = dict(doc, get(doc, resources, b"Properties"))
+                    .and_then(|p| dict(doc, get(doc, p, name)))?;
+                match get(doc, list, b"ActualText") {
+                    Object::String(text, _) => Some(text.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Emits the glyphs of a closed ActualText span with its text.
+    fn emit_span(&mut self, span: &Span) {
+        for (held, text) in span.replacements() {
+            self.device.glyph(&Glyph {
+                text: &text,
+                bbox: held.bbox,
+                font_size: held.font_size,
+                code: held.code,
+            });
         }
     }
 
@@ -521,7 +577,14 @@ impl Interp<'_> {
                 .iter()
                 .all(|v| v.is_finite())
             {
-                self.device.glyph(&glyph);
+                let held = HeldGlyph {
+                    bbox,
+                    font_size: glyph.font_size,
+                    code: glyph.code,
+                };
+                if !self.marked.hold(held) {
+                    self.device.glyph(&glyph);
+                }
             }
             let spacing = self.gs.char_spacing
                 + if info.is_space {
@@ -662,7 +725,11 @@ impl Interp<'_> {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
                 self.forms.push(id.unwrap_or((0, 0)));
+                let floor = self.marked.enter();
                 let complete = self.run(&content, &form_resources);
+                if let Some(span) = self.marked.leave(floor) {
+                    self.emit_span(&span);
+                }
                 self.forms.pop();
                 self.stack = saved_stack;
                 self.gs = saved_gs;
