@@ -28,6 +28,8 @@ pub const MISSING_HEADING: &str = "parse-missing-heading";
 pub const HEADING_MISMATCH: &str = "parse-heading-mismatch";
 /// An indicator row without 分值/得分 read as the continuation of the row above.
 pub const JOINED_ROW: &str = "parse-joined-row";
+/// A later table that is no report but holds report blocks (added to the report before it).
+pub const STRAY_TABLE: &str = "parse-stray-table";
 /// A value read by OCR with a confidence below [`LOW_CONFIDENCE`].
 pub const LOW_OCR_CONFIDENCE: &str = "parse-low-ocr-confidence";
 

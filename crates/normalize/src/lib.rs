@@ -33,11 +33,25 @@ pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
             sha256,
             index,
         };
-        let found = report::read_table(table, &origin);
-        if found.is_empty() {
+        let reading = report::read_table(table, &origin);
+        if reading.reports.is_empty() {
             skipped_tables += 1;
+            if let (Some(last), false) = (reports.last_mut(), reading.stray.is_empty()) {
+                let last: &mut Report = last;
+                let printed = reading.stray.join("、");
+                last.findings.push(findings::finding(
+                    findings::STRAY_TABLE,
+                    Severity::Warning,
+                    "source.table",
+                    Some(&printed),
+                    format!(
+                        "table {index} holds {printed} but no whole report: part of this report \
+                         may be in it (a table not joined across a page break)"
+                    ),
+                ));
+            }
         }
-        reports.extend(found);
+        reports.extend(reading.reports);
     }
     ParseOutput {
         file: extraction.file.clone(),

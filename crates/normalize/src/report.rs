@@ -31,10 +31,22 @@ pub struct Origin<'a> {
     pub index: usize,
 }
 
-/// The reports found in one table; empty when the table is not a 自评表.
-pub fn read_table(table: &Table, origin: &Origin<'_>) -> Vec<Report> {
+/// What one table gave.
+pub struct Reading {
+    /// The reports found; empty when the table is not a 自评表.
+    pub reports: Vec<Report>,
+    /// When there is no report: the block labels the table still holds (项目资金, 年度总体目标,
+    /// 一级指标…, 总分) — the rest of a report whose table was not joined across a page.
+    pub stray: Vec<&'static str>,
+}
+
+/// Reads the reports of one table.
+pub fn read_table(table: &Table, origin: &Origin<'_>) -> Reading {
     let Some(grid) = Grid::new(table) else {
-        return Vec::new();
+        return Reading {
+            reports: Vec::new(),
+            stray: Vec::new(),
+        };
     };
     let mut drafts = Vec::new();
     let mut draft = Draft::new(&grid, table.caption.clone());
@@ -44,6 +56,18 @@ pub fn read_table(table: &Table, origin: &Origin<'_>) -> Vec<Report> {
         }
     }
     drafts.push(draft);
+    let mut stray = BTreeSet::new();
+    for d in &drafts {
+        stray.extend(d.seen.iter().filter_map(|l| match l {
+            Label::Funding => Some("项目资金"),
+            Label::Goal => Some("年度总体目标"),
+            Label::Total => Some("总分"),
+            _ => None,
+        }));
+        if d.indicators.is_some() {
+            stray.insert("一级指标…");
+        }
+    }
     let mut reports: Vec<_> = drafts
         .into_iter()
         .filter(Draft::is_report)
@@ -62,7 +86,15 @@ pub fn read_table(table: &Table, origin: &Origin<'_>) -> Vec<Report> {
             table: origin.index,
         };
     }
-    reports.into_iter().map(|(r, _)| r).collect()
+    let stray = if reports.is_empty() {
+        stray.into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    Reading {
+        reports: reports.into_iter().map(|(r, _)| r).collect(),
+        stray,
+    }
 }
 
 /// The pages of the cells starting on rows `[start, end)`.

@@ -570,3 +570,27 @@ fn unknown_funding_row_kept_verbatim_and_missing_row_reported() {
     );
     assert!(r.findings[1].message.contains("其他资金"));
 }
+
+#[test]
+fn unjoined_continuation_table_is_reported_on_the_report_before_it() {
+    let mut head: Vec<&str> = HEAD.to_vec();
+    head.push(IND_HEADER);
+    head.extend_from_slice(&SEED_ONE[..2]);
+    let rest: Vec<&str> = [&SEED_ONE[2..], TAIL].concat();
+    let out = normalize(
+        &extraction(vec![table(CAPTION, &head), table(&[], &rest)]),
+        "ab",
+    );
+    assert_eq!((out.reports.len(), out.skipped_tables), (1, 1));
+    let r = &out.reports[0];
+    assert_eq!(r.indicators.len(), 2);
+    let c = codes(r);
+    assert!(c.contains(&("parse-missing-total", "total_score")), "{c:?}");
+    assert!(c.contains(&("parse-stray-table", "source.table")), "{c:?}");
+    let stray = r
+        .findings
+        .iter()
+        .find(|f| f.code == "parse-stray-table")
+        .unwrap();
+    assert_eq!(stray.printed.as_deref(), Some("总分"));
+}
