@@ -59,7 +59,9 @@ fn reader() -> Option<&'static OcrReader> {
             if std::env::var_os("JIXIAO_MODELS").is_none() {
                 config.models_dir = root().join("models");
             }
-            OcrReader::new(config).map_err(|e| eprintln!("OCR benches skipped: {e}")).ok()
+            OcrReader::new(config)
+                .map_err(|e| eprintln!("OCR benches skipped: {e}"))
+                .ok()
         })
         .as_ref()
 }
@@ -89,7 +91,10 @@ fn lines(bencher: divan::Bencher, name: &str) {
     let page = first_page(name);
     let gray = decoded(page);
     let t = otsu_threshold(&gray);
-    let ink = Binary::from_gray(&rotate(&gray, estimate_skew(&Binary::from_gray(&gray, t), 3.0)), t);
+    let ink = Binary::from_gray(
+        &rotate(&gray, estimate_skew(&Binary::from_gray(&gray, t), 3.0)),
+        t,
+    );
     let px_per_pt = f64::from(gray.width) / page.width;
     let params = LineParams {
         min_length: (20.0 * px_per_pt) as u32,
@@ -118,7 +123,10 @@ fn stage_report() {
         let mut cells = 0;
         for page in pages {
             let (read, t) = reader.read_timed(page, &settings).expect("page reads");
-            cells += find_cells(&read.segments, &settings).iter().map(|g| g.cells.len()).sum::<usize>();
+            cells += find_cells(&read.segments, &settings)
+                .iter()
+                .map(|g| g.cells.len())
+                .sum::<usize>();
             for (s, d) in sum.iter_mut().zip([t.decode, t.deskew, t.lines, t.ocr]) {
                 *s += d;
             }
