@@ -90,6 +90,10 @@ enum GoldenCommand {
         /// Rewrite the golden files from the current output instead of comparing.
         #[arg(long)]
         bless: bool,
+        /// `PREFIX=FRACTION`: samples under PREFIX (e.g. `scanned/`) pass when at least
+        /// FRACTION of their golden fields are exact (for OCR'd files). Repeatable.
+        #[arg(long, value_parser = accuracy_rule)]
+        min_accuracy: Vec<(String, f64)>,
     },
 }
 
@@ -97,6 +101,16 @@ enum GoldenCommand {
 enum Format {
     Jsonl,
     Table,
+}
+
+fn accuracy_rule(s: &str) -> Result<(String, f64), String> {
+    let (prefix, fraction) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not PREFIX=FRACTION"))?;
+    match fraction.trim().parse::<f64>() {
+        Ok(f) if (0.0..=1.0).contains(&f) => Ok((prefix.to_string(), f)),
+        _ => Err(format!("`{fraction}` is not a fraction between 0 and 1")),
+    }
 }
 
 fn page_range(s: &str) -> Result<(u32, u32), String> {
@@ -308,6 +322,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                     samples,
                     golden,
                     bless,
+                    min_accuracy,
                 },
         } => {
             let must_exist = if bless {
@@ -332,6 +347,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 &CheckOptions {
                     bless,
                     skip: Vec::new(),
+                    min_accuracy,
                 },
                 &parse,
             )
