@@ -122,6 +122,68 @@ enum Block {
 /// A header cell's column range.
 type Cols = (usize, usize);
 
+/// A kind of column a block header names (funding or indicator columns).
+trait HeaderColumn: Copy + PartialEq + 'static {
+    /// Every column of the kind, in record order.
+    const ALL: &'static [Self];
+    /// The record field holding the block ("funding", "indicators").
+    const BLOCK: &'static str;
+    /// Finding code for a column the header does not name.
+    const MISSING_CODE: &'static str;
+    /// Message of a column header printed twice.
+    const DUPLICATE_MESSAGE: &'static str;
+    /// Message of a column the header does not name.
+    const MISSING_MESSAGE: &'static str;
+    /// The column a header cell's key names.
+    fn lookup(key: &str) -> Option<Self>;
+    /// The record field of the column.
+    fn field(self) -> &'static str;
+    /// Severity of the column missing from the header.
+    fn missing_severity(self) -> Severity;
+}
+
+impl HeaderColumn for FundingColumn {
+    const ALL: &'static [Self] = &FundingColumn::ALL;
+    const BLOCK: &'static str = "funding";
+    const MISSING_CODE: &'static str = MISSING_FUNDING_COLUMN;
+    const DUPLICATE_MESSAGE: &'static str =
+        "funding column header printed twice; the first is used";
+    const MISSING_MESSAGE: &'static str =
+        "the funding header names no such column; values are null";
+    fn lookup(key: &str) -> Option<Self> {
+        vocab::funding_column(key)
+    }
+    fn field(self) -> &'static str {
+        FundingColumn::field(self)
+    }
+    fn missing_severity(self) -> Severity {
+        Severity::Error
+    }
+}
+
+impl HeaderColumn for IndicatorColumn {
+    const ALL: &'static [Self] = &IndicatorColumn::ALL;
+    const BLOCK: &'static str = "indicators";
+    const MISSING_CODE: &'static str = MISSING_INDICATOR_COLUMN;
+    const DUPLICATE_MESSAGE: &'static str =
+        "indicator column header printed twice; the first is used";
+    const MISSING_MESSAGE: &'static str = "the indicator header names no such column";
+    fn lookup(key: &str) -> Option<Self> {
+        vocab::indicator_column(key)
+    }
+    fn field(self) -> &'static str {
+        IndicatorColumn::field(self)
+    }
+    fn missing_severity(self) -> Severity {
+        match self {
+            IndicatorColumn::Deviation | IndicatorColumn::Level1 | IndicatorColumn::Level2 => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
+        }
+    }
+}
+
 struct FundingHeader {
     row: usize,
     columns: Vec<(FundingColumn, Cols)>,
@@ -409,16 +471,16 @@ impl<'g> Draft<'g> {
                 >= 2
     }
 
-    fn funding_header(&mut self, label: usize) {
+    /// The columns a header row names, in the order printed: notes a column header printed
+    /// twice (the first is used) and every column of `C` the header does not name.
+    fn header_columns<C: HeaderColumn>(
+        &mut self,
+        cells: impl IntoIterator<Item = usize>,
+    ) -> Vec<(C, Cols)> {
         let grid = self.grid;
-        let row = grid.cells[label].row;
-        let (_, label_end) = grid.cols(label);
-        let mut columns: Vec<(FundingColumn, Cols)> = Vec::new();
-        for i in grid.row_cells(row) {
-            if grid.cols(i).0 < label_end {
-                continue;
-            }
-            let Some(col) = vocab::funding_column(grid.key(i)) else {
+        let mut columns: Vec<(C, Cols)> = Vec::new();
+        for i in cells {
+            let Some(col) = C::lookup(grid.key(i)) else {
                 continue;
             };
             if columns.iter().any(|(c, _)| *c == col) {
@@ -426,25 +488,35 @@ impl<'g> Draft<'g> {
                 self.note(
                     DUPLICATE_HEADER,
                     Severity::Warning,
-                    format!("funding[*].{}", col.field()),
+                    format!("{}[*].{}", C::BLOCK, col.field()),
                     Some(&printed),
-                    "funding column header printed twice; the first is used",
+                    C::DUPLICATE_MESSAGE,
                 );
             } else {
                 columns.push((col, grid.cols(i)));
             }
         }
-        for col in FundingColumn::ALL {
+        for &col in C::ALL {
             if !columns.iter().any(|(c, _)| *c == col) {
                 self.note(
-                    MISSING_FUNDING_COLUMN,
-                    Severity::Error,
-                    format!("funding[*].{}", col.field()),
+                    C::MISSING_CODE,
+                    col.missing_severity(),
+                    format!("{}[*].{}", C::BLOCK, col.field()),
                     None,
-                    "the funding header names no such column; values are null",
+                    C::MISSING_MESSAGE,
                 );
             }
         }
+        columns
+    }
+
+    fn funding_header(&mut self, label: usize) {
+        let grid = self.grid;
+        let row = grid.cells[label].row;
+        let (_, label_end) = grid.cols(label);
+        let cells = grid.row_cells(row);
+        let columns: Vec<(FundingColumn, Cols)> =
+            self.header_columns(cells.into_iter().filter(|&i| grid.cols(i).0 >= label_end));
         let first = columns
             .iter()
             .map(|(_, (a, _))| *a)
@@ -487,41 +559,7 @@ impl<'g> Draft<'g> {
 
     fn indicator_header(&mut self, row: usize) {
         let grid = self.grid;
-        let mut columns: Vec<(IndicatorColumn, Cols)> = Vec::new();
-        for i in grid.row_cells(row) {
-            let Some(col) = vocab::indicator_column(grid.key(i)) else {
-                continue;
-            };
-            if columns.iter().any(|(c, _)| *c == col) {
-                let printed = grid.text(i).trim().to_string();
-                self.note(
-                    DUPLICATE_HEADER,
-                    Severity::Warning,
-                    format!("indicators[*].{}", col.field()),
-                    Some(&printed),
-                    "indicator column header printed twice; the first is used",
-                );
-            } else {
-                columns.push((col, grid.cols(i)));
-            }
-        }
-        for col in IndicatorColumn::ALL {
-            if !columns.iter().any(|(c, _)| *c == col) {
-                let severity = match col {
-                    IndicatorColumn::Deviation
-                    | IndicatorColumn::Level1
-                    | IndicatorColumn::Level2 => Severity::Warning,
-                    _ => Severity::Error,
-                };
-                self.note(
-                    MISSING_INDICATOR_COLUMN,
-                    severity,
-                    format!("indicators[*].{}", col.field()),
-                    None,
-                    "the indicator header names no such column",
-                );
-            }
-        }
+        let columns: Vec<(IndicatorColumn, Cols)> = self.header_columns(grid.row_cells(row));
         self.indicators = Some(IndicatorHeader { row, columns });
     }
 
