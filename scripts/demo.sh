@@ -3,10 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/fetch-models.sh
-cargo build --release -p jixiao
 rm -rf out
 status=0
-target/release/jixiao ingest samples --out out || status=$?
+cargo run --quiet --release -p jixiao -- ingest samples --out out || status=$?
 echo
 echo "datasets written to out/:"
 ls -l out
