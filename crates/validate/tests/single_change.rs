@@ -136,6 +136,35 @@ fn exactly(base: &Report, changed: &Report, check: Check, field: &str) -> Findin
     new[0].clone()
 }
 
+/// `clean()` with `edit` applied.
+fn changed(edit: impl FnOnce(&mut Report)) -> Report {
+    let mut r = clean();
+    edit(&mut r);
+    r
+}
+
+/// Asserts `edit` of `clean()` adds exactly one finding, of `check` on `field`, and returns it.
+fn change(edit: impl FnOnce(&mut Report), check: Check, field: &str) -> Finding {
+    exactly(&clean(), &changed(edit), check, field)
+}
+
+/// The printed and recomputed values of a finding.
+fn values(f: &Finding) -> (Option<&str>, Option<&str>) {
+    (f.printed.as_deref(), f.recomputed.as_deref())
+}
+
+/// Sets an indicator's printed 年度指标值 and its parsed form.
+fn set_target(ind: &mut Indicator, target: Option<&str>) {
+    ind.target = target.map(Into::into);
+    ind.target_parsed = target.and_then(parse_value);
+}
+
+/// Sets an indicator's printed 实际完成值 and its parsed form.
+fn set_actual(ind: &mut Indicator, actual: &str) {
+    ind.actual = Some(actual.into());
+    ind.actual_parsed = parse_value(actual);
+}
+
 #[test]
 fn clean_records_have_only_the_convention_finding() {
     for r in [clean(), executed("80.00"), executed("99.52")] {
@@ -151,27 +180,18 @@ fn clean_records_have_only_the_convention_finding() {
 
 #[test]
 fn execution_rate() {
-    let mut changed = clean();
-    changed.funding[0].execution_rate = Some(d("99.99"));
-    let f = exactly(
-        &clean(),
-        &changed,
+    let f = change(
+        |r| r.funding[0].execution_rate = Some(d("99.99")),
         Check::ExecutionRate,
         "funding[0].execution_rate",
     );
-    assert_eq!(
-        (f.printed.as_deref(), f.recomputed.as_deref()),
-        (Some("99.99"), Some("100.00"))
-    );
+    assert_eq!(values(&f), (Some("99.99"), Some("100.00")));
 }
 
 #[test]
 fn execution_rate_of_a_zero_budget_row_is_zero() {
-    let mut changed = clean();
-    changed.funding[3].execution_rate = Some(d("100.00"));
-    let f = exactly(
-        &clean(),
-        &changed,
+    let f = change(
+        |r| r.funding[3].execution_rate = Some(d("100.00")),
         Check::ExecutionRate,
         "funding[3].execution_rate",
     );
@@ -180,13 +200,12 @@ fn execution_rate_of_a_zero_budget_row_is_zero() {
 
 #[test]
 fn budget_score() {
-    let mut changed = clean();
-    changed.funding[0].score = Some(d("9.00"));
-    let f = exactly(&clean(), &changed, Check::BudgetScore, "funding[0].score");
-    assert_eq!(
-        (f.printed.as_deref(), f.recomputed.as_deref()),
-        (Some("9.00"), Some("10.00"))
+    let f = change(
+        |r| r.funding[0].score = Some(d("9.00")),
+        Check::BudgetScore,
+        "funding[0].score",
     );
+    assert_eq!(values(&f), (Some("9.00"), Some("10.00")));
 }
 
 #[test]
@@ -207,33 +226,26 @@ fn budget_score_over_the_weight() {
 
 #[test]
 fn subrows_sum() {
-    let mut changed = clean();
-    changed.funding[2].initial_budget = Some(d("25.00"));
-    let f = exactly(
-        &clean(),
-        &changed,
+    let f = change(
+        |r| r.funding[2].initial_budget = Some(d("25.00")),
         Check::SubrowsSum,
         "funding[0].initial_budget",
     );
-    assert_eq!(
-        (f.printed.as_deref(), f.recomputed.as_deref()),
-        (Some("100.00"), Some("105.00"))
-    );
+    assert_eq!(values(&f), (Some("100.00"), Some("105.00")));
 }
 
 #[test]
 fn indicator_score_range() {
-    let mut changed = clean();
-    changed.indicators[1].score = Some(d("25.00"));
-    let f = exactly(
-        &clean(),
-        &changed,
+    let f = change(
+        |r| r.indicators[1].score = Some(d("25.00")),
         Check::IndicatorScoreRange,
         "indicators[1].score",
     );
     assert_eq!(f.recomputed.as_deref(), Some("20.00"));
-    changed.indicators[1].score = Some(d("-1.00"));
-    let new = added(&clean(), &changed);
+    let new = added(
+        &clean(),
+        &changed(|r| r.indicators[1].score = Some(d("-1.00"))),
+    );
     assert!(codes(&new).contains(&(
         Check::IndicatorScoreRange.code().into(),
         "indicators[1].score".into()
@@ -242,25 +254,27 @@ fn indicator_score_range() {
 
 #[test]
 fn weights_sum() {
-    let mut changed = clean();
-    changed.total_weight = Some(d("110.00"));
-    let f = exactly(&clean(), &changed, Check::WeightsSum, "total_weight");
+    let f = change(
+        |r| r.total_weight = Some(d("110.00")),
+        Check::WeightsSum,
+        "total_weight",
+    );
     assert_eq!(f.recomputed.as_deref(), Some("100.00"));
 }
 
 #[test]
 fn total_score() {
-    let mut changed = clean();
-    changed.total_score = Some(d("99.00"));
-    let f = exactly(&clean(), &changed, Check::TotalScore, "total_score");
+    let f = change(
+        |r| r.total_score = Some(d("99.00")),
+        Check::TotalScore,
+        "total_score",
+    );
     assert_eq!(f.recomputed.as_deref(), Some("100.00"));
 }
 
 #[test]
 fn grade() {
-    let mut changed = clean();
-    changed.grade = Some("良".into());
-    let f = exactly(&clean(), &changed, Check::Grade, "grade");
+    let f = change(|r| r.grade = Some("良".into()), Check::Grade, "grade");
     assert_eq!(f.recomputed.as_deref(), Some("优"));
 }
 
@@ -303,12 +317,8 @@ fn grade_bands_are_inclusive_at_90_80_60() {
 
 #[test]
 fn target_not_met_full_score() {
-    let mut changed = clean();
-    changed.indicators[0].actual = Some("90(人)".into());
-    changed.indicators[0].actual_parsed = parse_value("90(人)");
-    exactly(
-        &clean(),
-        &changed,
+    change(
+        |r| set_actual(&mut r.indicators[0], "90(人)"),
         Check::TargetNotMetFullScore,
         "indicators[0].actual",
     );
@@ -316,14 +326,11 @@ fn target_not_met_full_score() {
 
 #[test]
 fn target_zero() {
-    let mut changed = clean();
-    changed.indicators[1].target = Some("=0.00(%)".into());
-    changed.indicators[1].target_parsed = parse_value("=0.00(%)");
-    changed.indicators[1].actual = Some("0(%)".into());
-    changed.indicators[1].actual_parsed = parse_value("0(%)");
-    exactly(
-        &clean(),
-        &changed,
+    change(
+        |r| {
+            set_target(&mut r.indicators[1], Some("=0.00(%)"));
+            set_actual(&mut r.indicators[1], "0(%)");
+        },
         Check::TargetZeroOrBlank,
         "indicators[1].target",
     );
@@ -331,22 +338,17 @@ fn target_zero() {
 
 #[test]
 fn target_zero_as_an_upper_bound_is_not_flagged() {
-    let mut changed = clean();
-    changed.indicators[0].target = Some("≤0.00(次数)".into());
-    changed.indicators[0].target_parsed = parse_value("≤0.00(次数)");
-    changed.indicators[0].actual = Some("0(次数)".into());
-    changed.indicators[0].actual_parsed = parse_value("0(次数)");
+    let changed = changed(|r| {
+        set_target(&mut r.indicators[0], Some("≤0.00(次数)"));
+        set_actual(&mut r.indicators[0], "0(次数)");
+    });
     assert_eq!(added(&clean(), &changed), []);
 }
 
 #[test]
 fn target_blank() {
-    let mut changed = clean();
-    changed.indicators[2].target = None;
-    changed.indicators[2].target_parsed = None;
-    exactly(
-        &clean(),
-        &changed,
+    change(
+        |r| set_target(&mut r.indicators[2], None),
         Check::TargetZeroOrBlank,
         "indicators[2].target",
     );
@@ -354,18 +356,13 @@ fn target_blank() {
 
 #[test]
 fn actual_only_achieved() {
-    let mut changed = clean();
-    changed.indicators[0].actual = Some("达成指标".into());
-    changed.indicators[0].actual_parsed = parse_value("达成指标");
-    exactly(
-        &clean(),
-        &changed,
+    change(
+        |r| set_actual(&mut r.indicators[0], "达成指标"),
         Check::ActualOnlyAchieved,
         "indicators[0].actual",
     );
     // Against a qualitative target "达成指标" is the expected answer.
-    let mut changed = clean();
-    changed.indicators[2].actual_parsed = parse_value("达成指标");
+    let changed = changed(|r| r.indicators[2].actual_parsed = parse_value("达成指标"));
     assert_eq!(added(&clean(), &changed), []);
 }
 
@@ -480,8 +477,7 @@ fn rounding_inconsistent() {
 
 #[test]
 fn ocr_values_are_named_in_the_message() {
-    let mut changed = clean();
-    changed.funding[0].execution_rate = Some(d("99.99"));
+    let mut changed = changed(|r| r.funding[0].execution_rate = Some(d("99.99")));
     changed.findings.push(Finding {
         code: jixiao_normalize::findings::LOW_OCR_CONFIDENCE.into(),
         severity: Severity::Warning,
