@@ -33,6 +33,26 @@ fn levels(r: &Report) -> Vec<(&str, &str, &str)> {
         .collect()
 }
 
+/// Asserts the report has no findings.
+fn assert_no_findings(r: &Report) {
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+}
+
+/// Reads a report with these indicator rows and asserts their (一级, 二级, 三级).
+fn read_levels(indicators: &[&str], expected: &[(&str, &str, &str)]) -> Report {
+    let r = one(report(indicators));
+    assert_eq!(levels(&r), expected);
+    r
+}
+
+/// Reads `head`, the indicator header, `SEED_ONE` and `TAIL` as one report.
+fn seed_with_head(mut head: Vec<&str>) -> Report {
+    head.push(IND_HEADER);
+    head.extend_from_slice(SEED_ONE);
+    head.extend_from_slice(TAIL);
+    one(table(CAPTION, &head))
+}
+
 const SEED_ONE: &[&str] = &[
     "产出指标 | 数量指标 | 媒体宣传新闻稿 | 25 篇 | 达成指标 | 20.00 | 20.00 | \"\"",
     "^ | 质量指标 | 活动宣传培训 | 3 场 | 达成指标 | 20.00 | 20.00 | \"\"",
@@ -129,7 +149,7 @@ fn seed_report_one_reads_completely() {
     );
     assert_eq!((r.total_weight, r.total_score), (d("100.00"), d("99.90")));
     assert_eq!(r.grade.as_deref(), Some("优"));
-    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_no_findings(&r);
 }
 
 #[test]
@@ -165,127 +185,121 @@ fn wrapped_headings_and_thousands_separators() {
             ("满意度指标", "服务对象满意度指标", "丙")
         ]
     );
-    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_no_findings(&r);
 }
 
 #[test]
 fn headings_cut_by_a_page_break_are_joined() {
     // "满意度指" / "标" and "服务对象" / "满意度指标": merged cells cut in two, the second
     // part on a row of its own with no indicator; "可持续影响指" / "标" likewise.
-    let r = one(report(&[
-        "产出指标 | 数量指标 | 甲 | 1 | 1 | 30.00 | 30.00 | \"\"",
-        "效益指标 | 可持续影响指 | 乙 | 健全 | 达成指标 | 30.00 | 30.00 | \"\"",
-        "^ | 标 | \"\" | \"\" | \"\" | \"\" | \"\" | \"\"",
-        "满意度指 | 服务对象 | 丙 | ≥95(%) | 95.00(%) | 30.00 | 30.00 | \"\"",
-        "标 | 满意度指标 | \"\" | \"\" | \"\" | \"\" | \"\" | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r),
-        [
+    let r = read_levels(
+        &[
+            "产出指标 | 数量指标 | 甲 | 1 | 1 | 30.00 | 30.00 | \"\"",
+            "效益指标 | 可持续影响指 | 乙 | 健全 | 达成指标 | 30.00 | 30.00 | \"\"",
+            "^ | 标 | \"\" | \"\" | \"\" | \"\" | \"\" | \"\"",
+            "满意度指 | 服务对象 | 丙 | ≥95(%) | 95.00(%) | 30.00 | 30.00 | \"\"",
+            "标 | 满意度指标 | \"\" | \"\" | \"\" | \"\" | \"\" | \"\"",
+        ],
+        &[
             ("产出指标", "数量指标", "甲"),
             ("效益指标", "可持续影响指标", "乙"),
-            ("满意度指标", "服务对象满意度指标", "丙")
-        ]
+            ("满意度指标", "服务对象满意度指标", "丙"),
+        ],
     );
-    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_no_findings(&r);
 }
 
 #[test]
 fn abbreviated_headings() {
-    let r = one(report(&[
-        "产出指标 | 数量指标 | 甲 | 1 | 1 | 45.00 | 45.00 | \"\"",
-        "效益指标 | 社会效益 | 乙 | 有效 | 达成指标 | 25.00 | 25.00 | \"\"",
-        "满意度指标 | 服务对象满意度 | 丙 | 满意 | 达成指标 | 10.00 | 10.00 | \"\"",
-        "满意度 | 服务对象 | 丁 | 满意 | 达成指标 | 10.00 | 10.00 | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r),
-        [
+    read_levels(
+        &[
+            "产出指标 | 数量指标 | 甲 | 1 | 1 | 45.00 | 45.00 | \"\"",
+            "效益指标 | 社会效益 | 乙 | 有效 | 达成指标 | 25.00 | 25.00 | \"\"",
+            "满意度指标 | 服务对象满意度 | 丙 | 满意 | 达成指标 | 10.00 | 10.00 | \"\"",
+            "满意度 | 服务对象 | 丁 | 满意 | 达成指标 | 10.00 | 10.00 | \"\"",
+        ],
+        &[
             ("产出指标", "数量指标", "甲"),
             ("效益指标", "社会效益指标", "乙"),
             ("满意度指标", "服务对象满意度指标", "丙"),
             ("满意度指标", "服务对象满意度指标", "丁"),
-        ]
+        ],
     );
 }
 
 #[test]
 fn second_level_printed_one_column_off() {
     // Seed report 2: 时效指标 in the 一级 column, 二级 column blank.
-    let r = one(report(&[
-        "产出指标 | 数量指标 | 甲 | =100(%) | 100(%) | 10.00 | 10.00 | \"\"",
-        "^ | 质量指标 | 乙 | =100(%) | 100(%) | 10.00 | 10.00 | \"\"",
-        "时效 指标 | \"\" | 丙 | =100(%) | 100(%) | 20.00 | 20.00 | \"\"",
-        "^ | ^ | 丁 | 100% | 达成指标 | 10.00 | 10.00 | \"\"",
-        "服务对象满意度指标 | \"\" | 戊 | ≥95(%) | 95(%) | 40.00 | 40.00 | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r),
-        [
+    let r = read_levels(
+        &[
+            "产出指标 | 数量指标 | 甲 | =100(%) | 100(%) | 10.00 | 10.00 | \"\"",
+            "^ | 质量指标 | 乙 | =100(%) | 100(%) | 10.00 | 10.00 | \"\"",
+            "时效 指标 | \"\" | 丙 | =100(%) | 100(%) | 20.00 | 20.00 | \"\"",
+            "^ | ^ | 丁 | 100% | 达成指标 | 10.00 | 10.00 | \"\"",
+            "服务对象满意度指标 | \"\" | 戊 | ≥95(%) | 95(%) | 40.00 | 40.00 | \"\"",
+        ],
+        &[
             ("产出指标", "数量指标", "甲"),
             ("产出指标", "质量指标", "乙"),
             ("产出指标", "时效指标", "丙"),
             ("产出指标", "时效指标", "丁"),
             ("满意度指标", "服务对象满意度指标", "戊"),
-        ]
+        ],
     );
-    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_no_findings(&r);
 }
 
 #[test]
 fn cost_indicator_in_both_templates() {
     // 2020: 成本指标 printed as a 一级 with no 二级 is the 二级 of 产出指标 (seed report 5).
-    let r2020 = one(report(&[
-        "产出指标 | 时效指标 | 甲 | 100% | 达成指标 | 40.00 | 40.00 | \"\"",
-        "成本 指标 | \"\" | 成本控制有效性 | 有效 | 达成指标 | 20.00 | 20.00 | \"\"",
-        "效益指标 | 社会效益指标 | 乙 | 有效 | 达成指标 | 30.00 | 30.00 | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r2020),
-        [
+    read_levels(
+        &[
+            "产出指标 | 时效指标 | 甲 | 100% | 达成指标 | 40.00 | 40.00 | \"\"",
+            "成本 指标 | \"\" | 成本控制有效性 | 有效 | 达成指标 | 20.00 | 20.00 | \"\"",
+            "效益指标 | 社会效益指标 | 乙 | 有效 | 达成指标 | 30.00 | 30.00 | \"\"",
+        ],
+        &[
             ("产出指标", "时效指标", "甲"),
             ("产出指标", "成本指标", "成本控制有效性"),
-            ("效益指标", "社会效益指标", "乙")
-        ]
+            ("效益指标", "社会效益指标", "乙"),
+        ],
     );
     // 2021+: 成本指标 is a 一级 with 经济/社会/生态环境成本指标.
-    let r2021 = one(report(&[
-        "产出指标 | 数量指标 | 甲 | 1 | 1 | 40.00 | 40.00 | \"\"",
-        "成本指标 | 经济成本指标 | 乙 | ≤50(万元) | 49(万元) | 10.00 | 10.00 | \"\"",
-        "^ | 社会成本 | 丙 | 无 | 无 | 10.00 | 10.00 | \"\"",
-        "^ | 生态环境成本指标 | 丁 | 无 | 无 | 10.00 | 10.00 | \"\"",
-        "效益指标 | 生态效益指标 | 戊 | 有效 | 达成指标 | 20.00 | 20.00 | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r2021),
-        [
+    let r2021 = read_levels(
+        &[
+            "产出指标 | 数量指标 | 甲 | 1 | 1 | 40.00 | 40.00 | \"\"",
+            "成本指标 | 经济成本指标 | 乙 | ≤50(万元) | 49(万元) | 10.00 | 10.00 | \"\"",
+            "^ | 社会成本 | 丙 | 无 | 无 | 10.00 | 10.00 | \"\"",
+            "^ | 生态环境成本指标 | 丁 | 无 | 无 | 10.00 | 10.00 | \"\"",
+            "效益指标 | 生态效益指标 | 戊 | 有效 | 达成指标 | 20.00 | 20.00 | \"\"",
+        ],
+        &[
             ("产出指标", "数量指标", "甲"),
             ("成本指标", "经济成本指标", "乙"),
             ("成本指标", "社会成本指标", "丙"),
             ("成本指标", "生态环境成本指标", "丁"),
             ("效益指标", "生态效益指标", "戊"),
-        ]
+        ],
     );
-    assert!(r2021.findings.is_empty(), "{:#?}", r2021.findings);
+    assert_no_findings(&r2021);
 }
 
 #[test]
 fn blank_heading_cells_mean_as_above() {
     // A lossy grid: no merged cells, continuation rows blank.
-    let r = one(report(&[
-        "产出指标 | 数量指标 | 甲 | 1 | 1 | 30.00 | 30.00 | \"\"",
-        "\"\" | \"\" | 乙 | 1 | 1 | 10.00 | 10.00 | \"\"",
-        "\"\" | 质量指标 | 丙 | 1 | 1 | 10.00 | 10.00 | \"\"",
-        "效益指标 | \"\" | 丁 | 1 | 1 | 40.00 | 40.00 | \"\"",
-    ]));
-    assert_eq!(
-        levels(&r),
-        [
+    let r = read_levels(
+        &[
+            "产出指标 | 数量指标 | 甲 | 1 | 1 | 30.00 | 30.00 | \"\"",
+            "\"\" | \"\" | 乙 | 1 | 1 | 10.00 | 10.00 | \"\"",
+            "\"\" | 质量指标 | 丙 | 1 | 1 | 10.00 | 10.00 | \"\"",
+            "效益指标 | \"\" | 丁 | 1 | 1 | 40.00 | 40.00 | \"\"",
+        ],
+        &[
             ("产出指标", "数量指标", "甲"),
             ("产出指标", "数量指标", "乙"),
             ("产出指标", "质量指标", "丙"),
-            ("效益指标", "", "丁")
-        ]
+            ("效益指标", "", "丁"),
+        ],
     );
     assert_eq!(
         codes(&r),
@@ -401,10 +415,7 @@ fn funding_block_with_a_column_missing() {
         "^ | 其他资金 | 0.00 | 0.00 | - | 0.00 | - | \"\"",
     ]);
     rows.extend_from_slice(&HEAD[7..]);
-    rows.push(IND_HEADER);
-    rows.extend_from_slice(SEED_ONE);
-    rows.extend_from_slice(TAIL);
-    let r = one(table(CAPTION, &rows));
+    let r = seed_with_head(rows);
     assert_eq!(r.funding.len(), 4);
     assert_eq!(r.funding[0].initial_budget, None);
     assert_eq!(
@@ -542,11 +553,8 @@ fn goal_text_in_rows_beside_its_labels() {
     rows.extend([
         "年度总体目标 | 预期目标 | 目标一<br>目标二 | < | < | < | < | <",
         "^ | 实际完成情况 | 完成 | < | < | < | < | <",
-        IND_HEADER,
     ]);
-    rows.extend_from_slice(SEED_ONE);
-    rows.extend_from_slice(TAIL);
-    let r = one(table(CAPTION, &rows));
+    let r = seed_with_head(rows);
     assert_eq!(r.goal_expected.as_deref(), Some("目标一\n目标二"));
     assert_eq!(r.goal_actual.as_deref(), Some("完成"));
 }
@@ -555,10 +563,7 @@ fn goal_text_in_rows_beside_its_labels() {
 fn unknown_funding_row_kept_verbatim_and_missing_row_reported() {
     let mut rows: Vec<&str> = HEAD.to_vec();
     rows[6] = "^ | 专项资金 | 0.00 | 0.00 | 0.00 | - | 0.00 | -";
-    rows.push(IND_HEADER);
-    rows.extend_from_slice(SEED_ONE);
-    rows.extend_from_slice(TAIL);
-    let r = one(table(CAPTION, &rows));
+    let r = seed_with_head(rows);
     assert_eq!(r.funding[3].row, "专项资金");
     assert_eq!(r.funding[3].executed, d("0.00"));
     assert_eq!(
