@@ -1,6 +1,6 @@
 //! Global thresholding (Otsu) of a grayscale raster.
 
-use crate::bitmap::Gray;
+use crate::bitmap::{transpose_pixels, Gray};
 
 /// Otsu's threshold: pixels `<=` it are ink. A blank or one-tone image gets 127.
 pub fn otsu_threshold(image: &Gray) -> u8 {
@@ -65,17 +65,10 @@ impl Binary {
 
     /// Rows become columns.
     pub fn transposed(&self) -> Binary {
-        let (w, h) = (self.width as usize, self.height as usize);
-        let mut ink = vec![false; w * h];
-        for y in 0..h {
-            for x in 0..w {
-                ink[x * h + y] = self.ink[y * w + x];
-            }
-        }
         Binary {
             width: self.height,
             height: self.width,
-            ink,
+            ink: transpose_pixels(&self.ink, self.width as usize, self.height as usize),
         }
     }
 }

@@ -29,7 +29,25 @@ impl PixelRect {
     }
 }
 
+/// The pixels of a row-major `width` × `height` raster, transposed (rows become columns).
+pub(crate) fn transpose_pixels<T: Copy>(pixels: &[T], width: usize, height: usize) -> Vec<T> {
+    let mut out = Vec::with_capacity(width * height);
+    for x in 0..width {
+        out.extend((0..height).map(|y| pixels[y * width + x]));
+    }
+    out
+}
+
 impl Gray {
+    /// The image with rows and columns swapped.
+    pub fn transposed(&self) -> Gray {
+        Gray {
+            width: self.height,
+            height: self.width,
+            data: transpose_pixels(&self.data, self.width as usize, self.height as usize),
+        }
+    }
+
     /// A blank (white) image.
     pub fn new(width: u32, height: u32) -> Gray {
         Gray {

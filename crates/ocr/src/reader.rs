@@ -705,7 +705,7 @@ fn orient(image: Gray, ctm: &Matrix) -> (Gray, ToPage) {
     // axis along (-c, -d) in page space.
     let (w, h) = (f64::from(image.width), f64::from(image.height));
     let swap = a.abs() < b.abs();
-    let turned = if swap { transpose(&image) } else { image };
+    let turned = if swap { image.transposed() } else { image };
     // After a transpose, pixel x runs along the image's v axis and y along its u axis.
     let (ux, uy) = if swap {
         ((-c, -d), (a, b))
@@ -728,21 +728,6 @@ fn orient(image: Gray, ctm: &Matrix) -> (Gray, ToPage) {
     let x0 = corners.iter().map(|p| p.0).fold(f64::MAX, f64::min);
     let y0 = corners.iter().map(|p| p.1).fold(f64::MAX, f64::min);
     (oriented, ToPage { x0, y0, sx, sy })
-}
-
-fn transpose(g: &Gray) -> Gray {
-    let (w, h) = (g.width as usize, g.height as usize);
-    let mut data = vec![255u8; w * h];
-    for y in 0..h {
-        for x in 0..w {
-            data[x * h + y] = g.data[y * w + x];
-        }
-    }
-    Gray {
-        width: g.height,
-        height: g.width,
-        data,
-    }
 }
 
 fn flip(mut g: Gray, flip_x: bool, flip_y: bool) -> Gray {

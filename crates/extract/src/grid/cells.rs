@@ -231,27 +231,9 @@ pub fn grid(cells: &[Rect]) -> (GridCells, Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::edges::tests::{h, v};
     use super::super::edges::{edges, intersections};
     use super::*;
-
-    fn h(y: f64, x0: f64, x1: f64) -> Segment {
-        Segment {
-            orientation: Orientation::Horizontal,
-            pos: y,
-            start: x0,
-            end: x1,
-            width: 0.5,
-        }
-    }
-    fn v(x: f64, y0: f64, y1: f64) -> Segment {
-        Segment {
-            orientation: Orientation::Vertical,
-            pos: x,
-            start: y0,
-            end: y1,
-            width: 0.5,
-        }
-    }
 
     fn grids(segments: &[Segment]) -> Vec<(GridCells, Vec<String>)> {
         let s = TableSettings::default();

@@ -257,7 +257,7 @@ pub(crate) fn cmp_yx(a: &Point, b: &Point) -> Ordering {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn h(y: f64, x0: f64, x1: f64) -> Segment {
