@@ -170,6 +170,8 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         .stack_size(WORKER_STACK)
         .thread_name(|i| format!("jixiao-worker-{i}"))
         .build()?;
+    // Locks the output directory before its previous manifest is read.
+    let staging = Staging::new(&opts.out)?;
     let previous = if opts.resume {
         Manifest::read(&opts.out.join("manifest.json"))?
     } else {
@@ -183,7 +185,6 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
     });
     let units = plan(files, fingerprints, previous.as_ref(), opts.max_file_bytes);
 
-    let staging = Staging::new(&opts.out)?;
     let to_read: Vec<(usize, &InputFile, &Fingerprint)> = units
         .values()
         .enumerate()
@@ -282,7 +283,10 @@ fn plan(
     let mut units = BTreeMap::new();
     let mut previous_by_sha: HashMap<&str, &FileEntry> = HashMap::new();
     for e in previous.iter().flat_map(|m| &m.files) {
-        if let (Some(sha), false) = (&e.sha256, e.status == FileStatus::SkippedDuplicate) {
+        // A file that failed is read again when it is among the inputs: the cause (missing
+        // OCR models, an interrupted disk, a jixiao bug since fixed) may be gone.
+        let settled = !matches!(e.status, FileStatus::SkippedDuplicate | FileStatus::Failed);
+        if let (Some(sha), true) = (&e.sha256, settled) {
             previous_by_sha.entry(sha.as_str()).or_insert(e);
         }
         if !names.contains(e.file.as_str()) {

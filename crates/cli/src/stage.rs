@@ -3,32 +3,64 @@
 //! Everything is written into a staging directory inside the output directory (same file
 //! system), then moved into place by `rename`. If any move fails, the moves already done are
 //! undone, so the output directory holds either the complete old set or the complete new set;
-//! a run that stops before [`Staging::commit`] leaves the old set untouched.
+//! a run that stops before [`Staging::commit`] leaves the old set untouched. A lock file
+//! keeps two runs from writing the same directory at once, which also makes it safe to remove
+//! the staging directories that interrupted runs left behind.
 
+use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-/// A staging directory for the files that will replace those in `out`.
+/// A staging directory for the files that will replace those in `out`; holds the output
+/// directory's lock while it lives.
 #[derive(Debug)]
 pub struct Staging {
     dir: TempDir,
     out: PathBuf,
+    _lock: File,
 }
 
 const BACKUP: &str = ".previous";
+/// Prefix of staging directory names.
+const STAGING_PREFIX: &str = ".jixiao-staging-";
+/// The lock file in the output directory.
+pub const LOCK_FILE: &str = ".jixiao.lock";
 
 impl Staging {
-    /// Creates `out` if needed and a fresh staging directory inside it.
+    /// Creates `out` if needed, locks it (an error when another run holds the lock), removes
+    /// staging directories left by interrupted runs and makes a fresh one.
     pub fn new(out: &Path) -> std::io::Result<Staging> {
         std::fs::create_dir_all(out)?;
+        let lock = File::create(out.join(LOCK_FILE))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WouldBlock,
+                    format!("another jixiao run is writing to {}", out.display()),
+                ))
+            }
+            Err(TryLockError::Error(e)) => return Err(e),
+        }
+        for entry in std::fs::read_dir(out)? {
+            let entry = entry?;
+            let stale = entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(STAGING_PREFIX);
+            if stale && entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(entry.path())?;
+            }
+        }
         let dir = tempfile::Builder::new()
-            .prefix(".jixiao-staging-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(out)?;
         std::fs::create_dir(dir.path().join(BACKUP))?;
         Ok(Staging {
             dir,
             out: out.to_path_buf(),
+            _lock: lock,
         })
     }
 
@@ -92,8 +124,36 @@ mod tests {
             std::fs::read_to_string(out.path().join("b")).unwrap(),
             "new b"
         );
-        let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-        assert_eq!(left.len(), 2, "staging directory removed");
+        let mut left: Vec<String> = std::fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [LOCK_FILE, "a", "b"], "staging directory removed");
+    }
+
+    #[test]
+    fn leftovers_of_interrupted_runs_are_removed() {
+        let out = tempfile::tempdir().unwrap();
+        let interrupted = Staging::new(out.path()).unwrap();
+        std::fs::write(interrupted.path("a"), "half written").unwrap();
+        // A killed process neither commits nor removes its staging directory.
+        let left_behind = interrupted.dir.keep();
+        drop(interrupted._lock);
+        let staging = Staging::new(out.path()).unwrap();
+        assert!(!left_behind.exists());
+        assert!(staging.dir.path().exists());
+    }
+
+    #[test]
+    fn a_second_run_on_the_same_directory_is_refused() {
+        let out = tempfile::tempdir().unwrap();
+        let first = Staging::new(out.path()).unwrap();
+        let err = Staging::new(out.path()).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock);
+        assert!(first.dir.path().exists(), "the running one keeps its files");
+        drop(first);
+        Staging::new(out.path()).unwrap();
     }
 
     #[test]

@@ -341,6 +341,7 @@ fn outputs_do_not_depend_on_jobs() {
     run(&options(&[inputs.path()], two.path(), 2)).unwrap();
     let (a, b) = (snapshot(one.path()), snapshot(two.path()));
     let mut names = jixiao::dataset::OUTPUT_FILES.to_vec();
+    names.push(jixiao::stage::LOCK_FILE);
     names.sort_unstable();
     assert_eq!(a.keys().map(String::as_str).collect::<Vec<_>>(), names);
     for (name, bytes) in &a {
@@ -399,6 +400,55 @@ fn resume_reads_only_new_files() {
             "{name} differs between resumed and fresh runs"
         );
     }
+}
+
+/// `--resume` reads a file that failed last time again (its cause may be gone) and keeps the
+/// files that were read.
+#[test]
+fn resume_retries_failed_files() {
+    let inputs = tempfile::tempdir().unwrap();
+    copy_sample(GOOD, &inputs.path().join("a.pdf"));
+    copy_sample(OTHER, &inputs.path().join("b.pdf"));
+    let out = tempfile::tempdir().unwrap();
+    let pipeline = common::pipeline();
+    let failing_b = |bytes: &[u8], file: &str, sha: &str| {
+        if file.ends_with("b.pdf") {
+            Err("models missing".to_string())
+        } else {
+            pipeline.process(bytes, file, sha)
+        }
+    };
+    ingest(&options(&[inputs.path()], out.path(), 2), &failing_b).unwrap();
+    let statuses: Vec<FileStatus> = manifest(out.path())
+        .files
+        .iter()
+        .map(|f| f.status)
+        .collect();
+    assert_eq!(statuses, [FileStatus::Ok, FileStatus::Failed]);
+
+    let read = std::sync::Mutex::new(Vec::new());
+    let recording = |bytes: &[u8], file: &str, sha: &str| {
+        read.lock().unwrap().push(file.to_string());
+        pipeline.process(bytes, file, sha)
+    };
+    let resume = IngestOptions {
+        resume: true,
+        ..options(&[inputs.path()], out.path(), 2)
+    };
+    ingest(&resume, &recording).unwrap();
+    let read = read.into_inner().unwrap();
+    assert!(read.len() == 1 && read[0].ends_with("b.pdf"), "{read:?}");
+    let m = manifest(out.path());
+    let statuses: Vec<FileStatus> = m.files.iter().map(|f| f.status).collect();
+    assert_eq!(statuses, [FileStatus::Ok, FileStatus::Ok]);
+
+    let fresh = tempfile::tempdir().unwrap();
+    run(&options(&[inputs.path()], fresh.path(), 1)).unwrap();
+    assert!(
+        std::fs::read(out.path().join("reports.jsonl")).unwrap()
+            == std::fs::read(fresh.path().join("reports.jsonl")).unwrap(),
+        "the retried file's records are in the dataset"
+    );
 }
 
 /// Nothing reaches the output directory before the run is complete; a run that fails keeps
