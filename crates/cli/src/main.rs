@@ -269,11 +269,15 @@ fn run(command: Command) -> Result<u8, Failure> {
                 pages: Some((page, page)),
                 ..ExtractOptions::default()
             };
-            let pages =
+            let mut pages =
                 jixiao_extract::interp::read_pages(&bytes, &options).map_err(extract_failure)?;
             let content = pages
-                .first()
+                .first_mut()
                 .ok_or_else(|| Failure::usage(format!("{}: no page {page}", file.display())))?;
+            // A scanned page is drawn with what OCR found on it, as extraction sees it.
+            if let Err(message) = pipeline(1).read_raster(content) {
+                eprintln!("jixiao: {}: page {page}: {message}", file.display());
+            }
             let svg = jixiao_extract::inspect::page_svg(content, &options.table);
             std::fs::write(&output, svg)
                 .map_err(|e| Failure::run(format!("{}: {e}", output.display())))?;

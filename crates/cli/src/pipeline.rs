@@ -66,6 +66,17 @@ impl Pipeline {
         Ok(extraction)
     }
 
+    /// Reads one page through OCR when it has no usable text layer (as [`Pipeline::extract`]
+    /// does for every page): `Ok(true)` when it was read so, `Ok(false)` when it did not need
+    /// it, `Err` with the reason when it needed it and could not be read.
+    pub fn read_raster(&self, page: &mut PageContent) -> Result<bool, String> {
+        let raster = LazyRaster {
+            pipeline: self,
+            failed: AtomicBool::new(false),
+        };
+        jixiao_extract::read_raster(page, Some(&raster), &self.options.table)
+    }
+
     /// `jixiao parse`: records of one PDF with their findings; `file` is recorded as given.
     pub fn parse(&self, bytes: &[u8], file: &str) -> Result<ParseOutput, PipelineError> {
         Ok(self.parse_full(bytes, file, &sha256_hex(bytes))?.1)

@@ -103,6 +103,20 @@ fn parse_extract_and_inspect_print_their_results() {
     assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
 }
 
+/// `inspect` on a scanned page draws what OCR read there and the cells found from the
+/// scan's ruling lines, as extraction sees the page.
+#[test]
+fn inspect_reads_a_scanned_page_through_ocr() {
+    let sample = common::sample("scanned/putuo-2022-150dpi.pdf");
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("page.svg");
+    let out = jixiao(&["inspect", path(&sample), "--page", "1", "-o", path(&svg)]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.contains(">项目名称</text>"), "OCR text drawn");
+    assert!(svg.contains(">0,0 "), "cells labelled");
+}
+
 #[test]
 fn ingest_exits_1_when_a_file_failed_and_validate_when_a_number_is_wrong() {
     let inputs = tempfile::tempdir().unwrap();

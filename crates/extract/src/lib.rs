@@ -54,30 +54,14 @@ pub fn extract(
             page: number,
             message: m.clone(),
         }));
-        if interp::has_usable_text(page) || (page.images.is_empty() && page.text.is_empty()) {
-            continue;
+        match read_raster(page, raster, &opts.table) {
+            Ok(true) => raster_pages.push(number),
+            Ok(false) => {}
+            Err(message) => warnings.push(PageWarning {
+                page: number,
+                message,
+            }),
         }
-        let message = match raster.filter(|_| !page.images.is_empty()) {
-            Some(reader) => match reader.read_page(page, &opts.table) {
-                Ok(read) => {
-                    page.text = read.text;
-                    if page.segments.is_empty() {
-                        page.segments = read.segments;
-                    }
-                    raster_pages.push(number);
-                    continue;
-                }
-                Err(e) => format!("raster reading failed: {e}"),
-            },
-            None if page.images.is_empty() => {
-                "text layer unreadable and the page has no image".to_string()
-            }
-            None => "no usable text layer and no raster reader configured".to_string(),
-        };
-        warnings.push(PageWarning {
-            page: number,
-            message,
-        });
     }
     let built = grid::build_tables_with_warnings(&pages, &opts.table);
     warnings.extend(built.warnings);
@@ -88,4 +72,34 @@ pub fn extract(
         raster_pages,
         warnings,
     })
+}
+
+/// Replaces the text of a page without a usable text layer (see [`interp::has_usable_text`])
+/// by what `raster` reads from its images, and takes the raster's ruling segments when the
+/// page has none. `Ok(true)` when the page was read that way, `Ok(false)` when it needs no
+/// raster reading, `Err` with the reason when it needed it and could not have it.
+pub fn read_raster(
+    page: &mut PageContent,
+    raster: Option<&dyn RasterReader>,
+    settings: &TableSettings,
+) -> Result<bool, String> {
+    if interp::has_usable_text(page) || (page.images.is_empty() && page.text.is_empty()) {
+        return Ok(false);
+    }
+    match raster.filter(|_| !page.images.is_empty()) {
+        Some(reader) => match reader.read_page(page, settings) {
+            Ok(read) => {
+                page.text = read.text;
+                if page.segments.is_empty() {
+                    page.segments = read.segments;
+                }
+                Ok(true)
+            }
+            Err(e) => Err(format!("raster reading failed: {e}")),
+        },
+        None if page.images.is_empty() => {
+            Err("text layer unreadable and the page has no image".to_string())
+        }
+        None => Err("no usable text layer and no raster reader configured".to_string()),
+    }
 }
