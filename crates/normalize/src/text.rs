@@ -1,12 +1,13 @@
 //! Printed values to canonical ones: decimal numbers, goal texts and the parsed form of
 //! 年度指标值 / 实际完成值 (CONTRACTS.md, "Printed vs canonical values" and "Parsing …").
 
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
 use regex::Regex;
 use rust_decimal::Decimal;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::record::{Comparison, ParsedValue};
 
@@ -33,9 +34,22 @@ static QUANTITY: LazyLock<Regex> = LazyLock::new(|| {
 static MARKUP: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)<\s*/?\s*p\b[^>]*>|<\s*br\s*/?\s*>").expect("static regex"));
 
+/// NFKC-normalised: borrowed when the quick check shows `text` is already in NFKC (most
+/// cells are), which skips decomposing and recomposing every character.
+pub fn nfkc(text: &str) -> Cow<'_, str> {
+    // ASCII and the CJK Unified Ideographs block are NFKC whatever surrounds them: no
+    // decomposition and combining class 0, so no table lookup is needed for them.
+    let plain = |c: char| c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if text.chars().all(plain) || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
+}
+
 /// NFKC-normalised and trimmed.
 pub fn nfkc_trim(text: &str) -> String {
-    text.nfkc().collect::<String>().trim().to_string()
+    nfkc(text).trim().to_string()
 }
 
 /// Whether a printed value means "no value": after NFKC and trimming, empty or one of the
@@ -149,6 +163,14 @@ fn comparison(op: &str) -> Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nfkc_borrows_normalised_text_and_folds_the_rest() {
+        assert!(matches!(nfkc("项目名称 2023 (万元)"), Cow::Borrowed(_)));
+        assert!(matches!(nfkc("满意度≥95%"), Cow::Borrowed(_)));
+        assert_eq!(nfkc("项目资金（万元）１２３．５"), "项目资金(万元)123.5");
+        assert_eq!(nfkc("⾦额"), "金额", "Kangxi radical");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

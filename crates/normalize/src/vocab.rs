@@ -5,11 +5,12 @@
 //! ("满意 度指 标") and full-width ("项目资金（万元）") printings compare equal to the
 //! canonical text.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// The matching key of a printed text: NFKC, all whitespace removed.
 pub fn key(text: &str) -> String {
-    text.nfkc().filter(|c| !c.is_whitespace()).collect()
+    crate::text::nfkc(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Texts longer than this (in bytes) are never labels, headers or headings.
