@@ -8,8 +8,9 @@
 //!
 //! The layers, each usable alone:
 //! - [`model`]: the geometry and result types every layer shares;
-//! - [`pdf`]: the document layer on lopdf (loading under [`Limits`], page tree with inherited
-//!   attributes, resources, content streams, images);
+//! - [`pdf`]: the document layer (objects parsed on demand, lopdf's loader for damaged or
+//!   encrypted files; loading under [`Limits`], page tree with inherited attributes,
+//!   resources, content streams, images);
 //! - [`font`]: character code → (text, advance, is-space) for every font kind, on hayro-cmap;
 //! - [`text`]: the folding that makes text read as a reader sees it;
 //! - [`interp`]: the content-stream interpreter, emitting glyphs, paths and images to a
@@ -26,6 +27,7 @@ pub mod interp;
 pub mod model;
 pub mod pdf;
 pub mod settings;
+mod syntax;
 pub mod text;
 
 pub use error::ExtractError;

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use hayro_cmap::{BfString, CMap, CMapName, CidFamily, WritingMode};
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Object, ObjectId};
 
-use crate::pdf::{as_f64, as_name, deref, dict, get, stream_data};
+use crate::pdf::{as_f64, as_name, deref, dict, get, stream_data, Objects};
 use crate::text::fold;
 
 mod names;
@@ -98,7 +98,7 @@ pub struct Font {
 impl Font {
     /// Loads a font dictionary. Never fails: what cannot be read falls back to defaults, and
     /// unknown characters read as U+FFFD.
-    pub fn load(doc: &Document, font: &Dictionary, limit: usize) -> Font {
+    pub fn load(doc: &Objects<'_>, font: &Dictionary, limit: usize) -> Font {
         let subtype = as_name(get(doc, font, b"Subtype")).unwrap_or_default();
         let to_unicode = match get(doc, font, b"ToUnicode") {
             Object::Stream(s) => stream_data(s, limit)
@@ -114,7 +114,7 @@ impl Font {
     }
 
     fn load_type0(
-        doc: &Document,
+        doc: &Objects<'_>,
         font: &Dictionary,
         to_unicode: Option<CMap>,
         limit: usize,
@@ -186,7 +186,7 @@ impl Font {
     }
 
     fn load_simple(
-        doc: &Document,
+        doc: &Objects<'_>,
         font: &Dictionary,
         type3: bool,
         to_unicode: Option<CMap>,
@@ -349,7 +349,7 @@ fn bf_to_string(s: BfString) -> String {
 }
 
 /// Ascent and descent in em from a font descriptor, or the fallback when implausible.
-fn extent(doc: &Document, descriptor: Option<&Dictionary>, scale: f64) -> (f64, f64) {
+fn extent(doc: &Objects<'_>, descriptor: Option<&Dictionary>, scale: f64) -> (f64, f64) {
     let value = |k: &[u8]| {
         descriptor
             .and_then(|d| as_f64(get(doc, d, k)))
@@ -362,7 +362,7 @@ fn extent(doc: &Document, descriptor: Option<&Dictionary>, scale: f64) -> (f64, 
 }
 
 /// Parses `/W` in both forms: `c [w1 w2 …]` and `c_first c_last w`.
-fn cid_widths(doc: &Document, w: &[Object]) -> Vec<(u32, u32, f64)> {
+fn cid_widths(doc: &Objects<'_>, w: &[Object]) -> Vec<(u32, u32, f64)> {
     let mut runs = Vec::new();
     let mut i = 0;
     let cid = |o: &Object| {
@@ -439,7 +439,7 @@ fn cached_cmap(name: &[u8]) -> Option<Arc<CMap>> {
 }
 
 /// The 256-entry code → character table of a simple font's `/Encoding`.
-fn simple_encoding(doc: &Document, encoding: &Object) -> Box<[Option<Rc<str>>; 256]> {
+fn simple_encoding(doc: &Objects<'_>, encoding: &Object) -> Box<[Option<Rc<str>>; 256]> {
     let (base, differences) = match encoding {
         Object::Name(name) => (name.as_slice(), None),
         Object::Dictionary(d) => (
@@ -493,7 +493,7 @@ impl FontCache {
     /// The font a resource entry names, loaded once per object id or direct dictionary.
     /// `None` when the entry is not a font dictionary, or when a document gives more than a
     /// few dozen distinct direct font dictionaries (each would be loaded again and again).
-    pub fn get(&mut self, doc: &Document, entry: &Object, limit: usize) -> Option<Rc<Font>> {
+    pub fn get(&mut self, doc: &Objects<'_>, entry: &Object, limit: usize) -> Option<Rc<Font>> {
         if let Object::Reference(id) = entry {
             if let Some(font) = self.fonts.get(id) {
                 return Some(font.clone());

@@ -4,6 +4,11 @@
 
 use std::borrow::Cow;
 
+use crate::syntax::{
+    decode_name, hex_string, is_regular, is_white, literal_string, parse_number, regular_run,
+    skip_white,
+};
+
 /// Deepest nesting of arrays and dictionaries accepted in an operand.
 const MAX_NESTING: usize = 32;
 /// Most operands kept before an operator; beyond that the stream is garbage and they are dropped.
@@ -60,50 +65,6 @@ pub(crate) struct Lexer<'a> {
     pub(crate) errors: usize,
 }
 
-fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | b'\0')
-}
-
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
-}
-
-fn is_regular(b: u8) -> bool {
-    !is_white(b) && !is_delimiter(b)
-}
-
-/// A PDF number, read leniently (repeated signs combine, trailing junk is ignored); `None`
-/// without digits.
-fn parse_number(token: &[u8]) -> Option<f64> {
-    let mut i = 0;
-    let mut negative = false;
-    while i < token.len() && matches!(token[i], b'+' | b'-') {
-        negative ^= token[i] == b'-';
-        i += 1;
-    }
-    let (mut value, mut scale, mut digits, mut fraction) = (0.0f64, 1.0f64, 0usize, false);
-    while i < token.len() {
-        match token[i] {
-            d @ b'0'..=b'9' => {
-                digits += 1;
-                if fraction {
-                    scale /= 10.0;
-                    value += f64::from(d - b'0') * scale;
-                } else {
-                    value = value * 10.0 + f64::from(d - b'0');
-                }
-            }
-            b'.' if !fraction => fraction = true,
-            _ => break,
-        }
-        i += 1;
-    }
-    (digits > 0 && value.is_finite()).then_some(if negative { -value } else { value })
-}
-
 impl<'a> Lexer<'a> {
     pub(crate) fn new(data: &'a [u8]) -> Self {
         Lexer {
@@ -114,29 +75,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_white(&mut self) {
-        while let Some(&b) = self.data.get(self.pos) {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while self
-                    .data
-                    .get(self.pos)
-                    .is_some_and(|&b| b != b'\n' && b != b'\r')
-                {
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
+        skip_white(self.data, &mut self.pos);
     }
 
     fn regular_run(&mut self) -> &'a [u8] {
-        let start = self.pos;
-        while self.data.get(self.pos).is_some_and(|&b| is_regular(b)) {
-            self.pos += 1;
-        }
-        &self.data[start..self.pos]
+        regular_run(self.data, &mut self.pos)
     }
 
     /// The next operator and its operands (in `operands`, cleared first); `None` at the end.
@@ -224,64 +167,15 @@ impl<'a> Lexer<'a> {
     }
 
     fn literal_string(&mut self) -> Option<Cow<'a, [u8]>> {
-        self.pos += 1;
-        let start = self.pos;
-        let mut depth = 1usize;
-        let mut escaped = false;
-        while let Some(&b) = self.data.get(self.pos) {
-            self.pos += 1;
-            match b {
-                b'\\' => {
-                    escaped = true;
-                    self.pos += 1;
-                }
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        let raw = &self.data[start..self.pos - 1];
-                        return Some(if escaped {
-                            Cow::Owned(unescape(raw))
-                        } else {
-                            Cow::Borrowed(raw)
-                        });
-                    }
-                }
-                _ => {}
-            }
+        let (text, terminated) = literal_string(self.data, &mut self.pos);
+        if !terminated {
+            self.errors += 1;
         }
-        // Unterminated: take what there is.
-        self.errors += 1;
-        self.pos = self.data.len();
-        Some(Cow::Owned(unescape(&self.data[start..])))
+        Some(text)
     }
 
     fn hex_string(&mut self) -> Option<Cow<'a, [u8]>> {
-        self.pos += 1;
-        let mut out = Vec::new();
-        let mut high: Option<u8> = None;
-        while let Some(&b) = self.data.get(self.pos) {
-            self.pos += 1;
-            let v = match b {
-                b'>' => {
-                    out.extend(high.map(|h| h << 4));
-                    return Some(Cow::Owned(out));
-                }
-                b'0'..=b'9' => b - b'0',
-                b'a'..=b'f' => b - b'a' + 10,
-                b'A'..=b'F' => b - b'A' + 10,
-                _ if is_white(b) => continue,
-                _ => {
-                    self.pos -= 1;
-                    return None;
-                }
-            };
-            match high.take() {
-                Some(h) => out.push(h << 4 | v),
-                None => high = Some(v),
-            }
-        }
-        None
+        hex_string(self.data, &mut self.pos).map(Cow::Owned)
     }
 
     /// Reads a dictionary after its `<<`: keys (names) each followed by a value. A value that
@@ -376,75 +270,6 @@ fn find_keyword(data: &[u8], from: usize, keyword: &[u8]) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-fn decode_name(raw: &[u8]) -> Cow<'_, [u8]> {
-    if !raw.contains(&b'#') {
-        return Cow::Borrowed(raw);
-    }
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let hex = raw
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (raw[i], hex) {
-            (b'#', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Resolves the escapes of a literal string's body.
-fn unescape(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        i += 1;
-        if b != b'\\' {
-            out.push(b);
-            continue;
-        }
-        let Some(&e) = raw.get(i) else { break };
-        i += 1;
-        match e {
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                for _ in 0..2 {
-                    match raw.get(i) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            i += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                out.push(v as u8);
-            }
-            b'\r' => {
-                if raw.get(i) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            b'\n' => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -181,7 +181,7 @@ pub fn read_document_pages(
 }
 
 struct Interp<'a> {
-    doc: &'a PdfDocument,
+    doc: &'a PdfDocument<'a>,
     limits: &'a Limits,
     device: &'a mut dyn Device,
     page_t: Matrix,
@@ -418,7 +418,7 @@ impl Interp<'_> {
     }
 
     fn ext_gstate(&mut self, operands: &[Operand<'_>], resources: &Dictionary) {
-        let doc = &self.doc.doc;
+        let doc = &self.doc.objects;
         let Some(name) = operands.first().and_then(Operand::name) else {
             return;
         };
@@ -445,7 +445,7 @@ impl Interp<'_> {
         properties: Option<&Operand<'_>>,
         resources: &Dictionary,
     ) -> Option<Vec<u8>> {
-        let doc = &self.doc.doc;
+        let doc = &self.doc.objects;
         match properties? {
             dict @ Operand::Dict(_) => match dict.get(b"ActualText")? {
                 Operand::String(text) => Some(text.to_vec()),
@@ -476,7 +476,7 @@ impl Interp<'_> {
     }
 
     fn set_font(&mut self, operands: &[Operand<'_>], resources: &Dictionary) {
-        let doc = &self.doc.doc;
+        let doc = &self.doc.objects;
         let (Some(name), Some(size)) = (
             operands.first().and_then(Operand::name),
             operands.get(1).and_then(Operand::number),
@@ -665,7 +665,7 @@ impl Interp<'_> {
 
     /// `Do`: an image is emitted; a Form XObject is run with its matrix and resources.
     fn draw_xobject(&mut self, operands: &[Operand<'_>], resources: &Dictionary) -> bool {
-        let doc = &self.doc.doc;
+        let doc = &self.doc.objects;
         let Some(name) = operands.first().and_then(Operand::name) else {
             return true;
         };

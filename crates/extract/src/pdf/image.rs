@@ -1,8 +1,8 @@
 //! Image XObjects → [`PageImage`]: generic filters undone, image-specific ones left encoded.
 
-use lopdf::{Dictionary, Document, Object, Stream};
+use lopdf::{Dictionary, Object, Stream};
 
-use super::{as_f64, as_name, deref, dict, get, stream_data};
+use super::{as_f64, as_name, deref, dict, get, stream_data, Objects};
 use crate::error::ExtractError;
 use crate::model::{ImageColorSpace, ImageEncoding, Matrix, PageImage};
 
@@ -12,7 +12,7 @@ const MAX_IMAGE_SIDE: i64 = 1 << 16;
 /// Reads an image XObject drawn with `ctm` (unit square → page space). `color_spaces` is the
 /// `/ColorSpace` resource dictionary for named colour spaces.
 pub(crate) fn read_image(
-    doc: &Document,
+    doc: &Objects<'_>,
     stream: &Stream,
     ctm: Matrix,
     color_spaces: Option<&Dictionary>,
@@ -98,7 +98,7 @@ pub(crate) fn read_image(
 
 /// The image-specific encoding named by `filter`, or `None` for a generic filter.
 fn image_encoding(
-    doc: &Document,
+    doc: &Objects<'_>,
     filter: &[u8],
     params: Option<&Dictionary>,
     limit: usize,
@@ -141,7 +141,7 @@ fn image_encoding(
 /// Reduces a colour space object to what a raster reader needs. `depth` bounds named and
 /// nested colour spaces.
 fn color_space(
-    doc: &Document,
+    doc: &Objects<'_>,
     object: &Object,
     named: Option<&Dictionary>,
     limit: usize,

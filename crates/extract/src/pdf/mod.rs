@@ -1,4 +1,5 @@
-//! The document layer: loading a PDF with lopdf under [`Limits`], the page tree with inherited
+//! The document layer: loading a PDF under [`Limits`] (objects parsed on demand, lopdf's
+//! loader as the fallback for damaged or encrypted files), the page tree with inherited
 //! attributes, resource dictionaries and content streams, and small object helpers.
 
 use std::cell::RefCell;
@@ -13,8 +14,12 @@ use crate::model::Matrix;
 use crate::settings::Limits;
 
 mod image;
+mod objects;
+mod parse;
+mod xref;
 
 pub(crate) use image::read_image;
+pub use objects::Objects;
 
 /// How far the `%PDF-` header may be from the start of the file.
 const HEADER_WINDOW: usize = 1024;
@@ -26,9 +31,9 @@ const MAX_TREE_DEPTH: usize = 64;
 static NULL: Object = Object::Null;
 
 /// A loaded PDF and its pages, in document order.
-pub struct PdfDocument {
-    /// The lopdf document (decrypted when it was encrypted with an empty user password).
-    pub doc: Document,
+pub struct PdfDocument<'a> {
+    /// The document's objects (decrypted when it was encrypted with an empty user password).
+    pub objects: Objects<'a>,
     pages: Vec<PageInfo>,
     /// Fonts loaded so far, by object id.
     pub(crate) fonts: RefCell<FontCache>,
@@ -70,36 +75,35 @@ impl PageInfo {
     }
 }
 
-impl PdfDocument {
-    /// Parses `bytes` as a PDF (repairing a damaged cross-reference table when lopdf can) and
-    /// walks its page tree. Encrypted files open when the empty user password opens them.
-    pub fn load(bytes: &[u8], limits: &Limits) -> Result<Self, ExtractError> {
+impl<'a> PdfDocument<'a> {
+    /// Reads `bytes` as a PDF and walks its page tree. Objects are parsed when first used;
+    /// when the cross-reference data does not check out, or the page tree does not read, or
+    /// the file is encrypted, lopdf loads the whole file instead (repairing a damaged
+    /// cross-reference table when it can). Encrypted files open when the empty user password
+    /// opens them.
+    pub fn load(bytes: &'a [u8], limits: &Limits) -> Result<Self, ExtractError> {
         let head = &bytes[..bytes.len().min(HEADER_WINDOW)];
-        if !head.windows(5).any(|w| w == b"%PDF-") {
+        let Some(header) = head.windows(5).position(|w| w == b"%PDF-") else {
             return Err(ExtractError::NotPdf);
-        }
-        let options = LoadOptions {
-            max_decompressed_size: Some(limits.max_decompressed_bytes),
-            ..LoadOptions::default()
         };
-        let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
-            lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => ExtractError::Encrypted,
-            lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
-                ExtractError::LimitExceeded(format!(
-                    "a stream decompresses to more than {limit} bytes"
-                ))
+        if let Some(objects) = Objects::lazy(&bytes[header..], limits.max_decompressed_bytes) {
+            match walk_page_tree(&objects, limits) {
+                Ok(pages) if !pages.is_empty() => return Ok(Self::new(objects, pages)),
+                Err(e @ ExtractError::LimitExceeded(_)) => return Err(e),
+                _ => {}
             }
-            other => ExtractError::Corrupt(other.to_string()),
-        })?;
-        if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
-            return Err(ExtractError::Encrypted);
         }
-        let pages = walk_page_tree(&doc, limits)?;
-        Ok(PdfDocument {
-            doc,
+        let objects = Objects::loaded(load_whole(bytes, limits)?);
+        let pages = walk_page_tree(&objects, limits)?;
+        Ok(Self::new(objects, pages))
+    }
+
+    fn new(objects: Objects<'a>, pages: Vec<PageInfo>) -> Self {
+        PdfDocument {
+            objects,
             pages,
             fonts: RefCell::default(),
-        })
+        }
     }
 
     /// Number of pages in the document.
@@ -123,12 +127,12 @@ impl PdfDocument {
     pub fn page_content(&self, page: &PageInfo, limits: &Limits) -> (Vec<u8>, Vec<String>) {
         let mut data = Vec::new();
         let mut warnings = Vec::new();
-        let Ok(dict) = self.doc.get_dictionary(page.id) else {
+        let Some(Object::Dictionary(dict)) = self.objects.get(page.id) else {
             return (data, warnings);
         };
-        let contents = get(&self.doc, dict, b"Contents");
+        let contents = get(&self.objects, dict, b"Contents");
         let streams: Vec<&Object> = match contents {
-            Object::Array(items) => items.iter().map(|o| deref(&self.doc, o)).collect(),
+            Object::Array(items) => items.iter().map(|o| deref(&self.objects, o)).collect(),
             other => vec![other],
         };
         for object in streams {
@@ -146,6 +150,25 @@ impl PdfDocument {
         }
         (data, warnings)
     }
+}
+
+/// The whole file loaded by lopdf.
+fn load_whole(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => ExtractError::Encrypted,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+            ExtractError::LimitExceeded(format!("a stream decompresses to more than {limit} bytes"))
+        }
+        other => ExtractError::Corrupt(other.to_string()),
+    })?;
+    if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
+        return Err(ExtractError::Encrypted);
+    }
+    Ok(doc)
 }
 
 /// The decoded data of a stream, at most `limit` bytes.
@@ -182,10 +205,8 @@ struct Inherited {
     resources: Vec<Rc<Dictionary>>,
 }
 
-fn walk_page_tree(doc: &Document, limits: &Limits) -> Result<Vec<PageInfo>, ExtractError> {
-    let root = doc
-        .catalog()
-        .ok()
+fn walk_page_tree(doc: &Objects<'_>, limits: &Limits) -> Result<Vec<PageInfo>, ExtractError> {
+    let root = dict(doc, get(doc, doc.trailer(), b"Root"))
         .and_then(|c| c.get(b"Pages").ok())
         .and_then(|o| o.as_reference().ok())
         .ok_or_else(|| ExtractError::Corrupt("no page tree".into()))?;
@@ -197,7 +218,7 @@ fn walk_page_tree(doc: &Document, limits: &Limits) -> Result<Vec<PageInfo>, Extr
         if !seen.insert(id) || depth > MAX_TREE_DEPTH {
             continue;
         }
-        let Ok(node) = doc.get_dictionary(id) else {
+        let Some(Object::Dictionary(node)) = doc.get(id) else {
             continue;
         };
         if let Some(r) = rect(doc, get(doc, node, b"MediaBox")) {
@@ -242,7 +263,7 @@ fn walk_page_tree(doc: &Document, limits: &Limits) -> Result<Vec<PageInfo>, Extr
     Ok(pages)
 }
 
-fn page_info(doc: &Document, id: ObjectId, inherited: &Inherited) -> PageInfo {
+fn page_info(doc: &Objects<'_>, id: ObjectId, inherited: &Inherited) -> PageInfo {
     let media = inherited
         .media
         .filter(|r| r[2] > r[0] && r[3] > r[1])
@@ -272,7 +293,7 @@ fn page_info(doc: &Document, id: ObjectId, inherited: &Inherited) -> PageInfo {
 
 /// Merges resource dictionaries, nearest first: each category (`/Font`, `/XObject` …) holds
 /// the union of the names, the nearest definition of a name winning.
-pub(crate) fn merge_resources(doc: &Document, nearest_first: &[&Dictionary]) -> Dictionary {
+pub(crate) fn merge_resources(doc: &Objects<'_>, nearest_first: &[&Dictionary]) -> Dictionary {
     let mut merged = Dictionary::new();
     for resources in nearest_first {
         for (category, value) in resources.iter() {
@@ -295,12 +316,12 @@ pub(crate) fn merge_resources(doc: &Document, nearest_first: &[&Dictionary]) -> 
 }
 
 /// Follows indirect references (a bounded number of times); a missing object reads as null.
-pub(crate) fn deref<'a>(doc: &'a Document, mut object: &'a Object) -> &'a Object {
+pub(crate) fn deref<'a>(doc: &'a Objects<'_>, mut object: &'a Object) -> &'a Object {
     for _ in 0..MAX_REF_CHAIN {
         match object {
-            Object::Reference(id) => match doc.get_object(*id) {
-                Ok(o) => object = o,
-                Err(_) => return &NULL,
+            Object::Reference(id) => match doc.get(*id) {
+                Some(o) => object = o,
+                None => return &NULL,
             },
             _ => return object,
         }
@@ -309,12 +330,12 @@ pub(crate) fn deref<'a>(doc: &'a Document, mut object: &'a Object) -> &'a Object
 }
 
 /// `dict[key]` with references followed; null when absent.
-pub(crate) fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> &'a Object {
+pub(crate) fn get<'a>(doc: &'a Objects<'_>, dict: &'a Dictionary, key: &[u8]) -> &'a Object {
     dict.get(key).map_or(&NULL, |o| deref(doc, o))
 }
 
 /// The dictionary an object is (or a stream's dictionary).
-pub(crate) fn dict<'a>(doc: &'a Document, object: &'a Object) -> Option<&'a Dictionary> {
+pub(crate) fn dict<'a>(doc: &'a Objects<'_>, object: &'a Object) -> Option<&'a Dictionary> {
     match deref(doc, object) {
         Object::Dictionary(d) => Some(d),
         Object::Stream(s) => Some(&s.dict),
@@ -340,7 +361,7 @@ pub(crate) fn as_name(object: &Object) -> Option<&[u8]> {
 }
 
 /// A rectangle array `[x0 y0 x1 y1]`, normalised so that `x0 <= x1`, `y0 <= y1`.
-pub(crate) fn rect(doc: &Document, object: &Object) -> Option<[f64; 4]> {
+pub(crate) fn rect(doc: &Objects<'_>, object: &Object) -> Option<[f64; 4]> {
     let Object::Array(items) = object else {
         return None;
     };
@@ -360,7 +381,7 @@ pub(crate) fn rect(doc: &Document, object: &Object) -> Option<[f64; 4]> {
 }
 
 /// A matrix array `[a b c d e f]`.
-pub(crate) fn matrix(doc: &Document, object: &Object) -> Option<Matrix> {
+pub(crate) fn matrix(doc: &Objects<'_>, object: &Object) -> Option<Matrix> {
     let Object::Array(items) = object else {
         return None;
     };
