@@ -3,6 +3,7 @@
 
 use crate::bitmap::{Gray, PixelRect};
 use crate::error::OcrError;
+use crate::fuse::fuse_model;
 use ort::environment::Environment;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
@@ -52,7 +53,12 @@ struct Pool {
 }
 
 impl Pool {
+    /// `instances` sessions of the model at `path`, its convolution blocks fused first
+    /// ([`fuse_model`]).
     fn load(env: &Environment, path: &Path, instances: usize) -> Result<Pool, OcrError> {
+        let model = std::fs::read(path)
+            .map_err(|e| OcrError::Runtime(format!("reading {}: {e}", path.display())))?;
+        let model = fuse_model(&model)?;
         let sessions = (0..instances.max(1))
             .map(|_| {
                 Session::builder(env)
@@ -62,7 +68,7 @@ impl Pool {
                         b.with_optimization_level(GraphOptimizationLevel::Level3)
                             .map_err(ort::Error::from)
                     })
-                    .and_then(|mut b| b.commit_from_file(path))
+                    .and_then(|mut b| b.commit_from_memory(&model))
                     .map(Mutex::new)
                     .map_err(|e| OcrError::Runtime(format!("loading {}: {e}", path.display())))
             })
