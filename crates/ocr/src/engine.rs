@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 /// One recognised text line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Recognized {
     pub text: String,
     /// Mean of the per-character maximum probabilities, 0..=1 (0 for an empty line).
@@ -21,6 +21,20 @@ pub struct Recognized {
     /// Centre of each character of `text` as a fraction of the line image's width
     /// (empty when the engine does not locate characters).
     pub positions: Vec<f32>,
+    /// Characters the decoder passed over: where "no character" won by a small margin, the
+    /// most probable character there, left to right (see [`RunnerUp`]).
+    pub runners_up: Vec<RunnerUp>,
+}
+
+/// A character the recogniser found less likely than "no character" at some place of the
+/// line (the CTC blank won), but likely enough to be worth a look when the ink there is
+/// not explained by the characters read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerUp {
+    pub text: String,
+    /// Where, as a fraction of the line image's width.
+    pub position: f32,
+    pub probability: f32,
 }
 
 /// A text recogniser: line images in, text out. Implementations must be usable from
@@ -199,6 +213,7 @@ impl PpOcr {
                 let scale = batch_width as f32 / widths[i] as f32;
                 r.positions
                     .iter_mut()
+                    .chain(r.runners_up.iter_mut().map(|u| &mut u.position))
                     .for_each(|p| *p = (*p * scale).min(1.0));
                 r
             })
@@ -213,11 +228,21 @@ fn rec_width(g: &Gray) -> u32 {
     w.clamp(REC_HEIGHT / 3, REC_MAX_WIDTH)
 }
 
-/// Greedy CTC decoding: best class per step, repeats collapsed, blanks (0) dropped.
+/// Least probability for a passed-over character to be kept as a [`RunnerUp`].
+const RUNNER_UP_MIN: f32 = 0.05;
+
+/// Greedy CTC decoding: best class per step, repeats collapsed, blanks (0) dropped. Where
+/// the blank wins, the best other class is kept as a [`RunnerUp`] when it reaches
+/// [`RUNNER_UP_MIN`] and is not the character emitted just before or after (the edges of
+/// a character's own steps).
 pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recognized {
     let steps = (probs.len() / classes.max(1)).max(1);
+    let at = |t: usize| (t as f32 + 0.5) / steps as f32;
     let mut text = String::new();
     let mut positions = Vec::new();
+    // Emitted classes and passed-over candidates (step, class, probability), in step order.
+    let mut emitted: Vec<(usize, usize)> = Vec::new();
+    let mut passed: Vec<(usize, usize, f32)> = Vec::new();
     let (mut sum, mut n) = (0f32, 0usize);
     let mut prev = 0usize;
     let mut run_start = 0usize;
@@ -233,6 +258,7 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recogniz
             if emits {
                 text.push_str(&charset[best]);
                 positions.extend(charset[best].chars().map(|_| 0.0));
+                emitted.push((t, best));
                 sum += p;
                 n += 1;
             }
@@ -242,13 +268,43 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recogniz
             if let Some(last) = positions.last_mut() {
                 *last = (run_start + t + 1) as f32 / 2.0 / steps as f32;
             }
+        } else if best == 0 {
+            let (other, q) = step.iter().enumerate().take(charset.len()).skip(1).fold(
+                (0usize, 0f32),
+                |acc, (i, &q)| if q > acc.1 { (i, q) } else { acc },
+            );
+            if q >= RUNNER_UP_MIN {
+                match passed.last_mut() {
+                    // One candidate per run of steps with the same class: its best step.
+                    Some(last) if last.1 == other && t <= last.0 + 2 => {
+                        if q > last.2 {
+                            *last = (t, other, q);
+                        }
+                    }
+                    _ => passed.push((t, other, q)),
+                }
+            }
         }
         prev = best;
     }
+    let runners_up = passed
+        .into_iter()
+        .filter(|&(t, class, _)| {
+            let next = emitted.partition_point(|&(e, _)| e < t);
+            let neighbour = |i: Option<usize>| i.and_then(|i| emitted.get(i)).map(|e| e.1);
+            neighbour(next.checked_sub(1)) != Some(class) && neighbour(Some(next)) != Some(class)
+        })
+        .map(|(t, class, probability)| RunnerUp {
+            text: charset[class].clone(),
+            position: at(t),
+            probability,
+        })
+        .collect();
     Recognized {
         text,
         confidence: if n == 0 { 0.0 } else { sum / n as f32 },
         positions,
+        runners_up,
     }
 }
 
@@ -257,14 +313,7 @@ impl OcrEngine for PpOcr {
         // Similar widths share a batch, so little padding is computed.
         let mut order: Vec<usize> = (0..lines.len()).collect();
         order.sort_by_key(|&i| (rec_width(&lines[i]), i));
-        let mut out = vec![
-            Recognized {
-                text: String::new(),
-                confidence: 0.0,
-                positions: Vec::new()
-            };
-            lines.len()
-        ];
+        let mut out = vec![Recognized::default(); lines.len()];
         for chunk in order.chunks(REC_BATCH) {
             let batch: Vec<&Gray> = chunk.iter().map(|&i| &lines[i]).collect();
             for (&i, r) in chunk.iter().zip(self.recognize_batch(&batch)?) {

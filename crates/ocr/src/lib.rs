@@ -13,11 +13,12 @@ pub mod engine;
 pub mod error;
 pub mod fuse;
 pub mod lines;
+pub mod linetext;
 pub mod numeric;
 pub mod reader;
 
 pub use bitmap::{Gray, PixelRect};
 pub use decode::decode_image;
-pub use engine::{OcrEngine, PpOcr, Recognized};
+pub use engine::{OcrEngine, PpOcr, Recognized, RunnerUp};
 pub use error::{OcrError, SETUP_COMMAND};
 pub use reader::{OcrConfig, OcrReader, StageTimes};

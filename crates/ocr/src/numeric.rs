@@ -42,7 +42,9 @@ const NUMBER_PUNCTUATION: &str = ".,%-+()=<>≥≤~ ";
 /// - "-", "—", "–", "一" (and repeats or look-alike runs of them) alone → "-";
 /// - text with at least two ASCII/full-width digits whose every other character is number
 ///   punctuation or a look-alike → look-alikes replaced ("99。04" → "99.04",
-///   "1O0.00" → "100.00", "=95（%）" → "=95(%)");
+///   "1O0.00" → "100.00", "=95（%）" → "=95(%)"), except a final "。" (the end of a
+///   sentence wrapped onto this line: "45.63%。"); a dot after the last digit is dropped
+///   ("10.00." → "10.00": a number does not end with its decimal point);
 /// - anything else (words, units, dates) → unchanged.
 pub fn fold_number_text(text: &str) -> String {
     let trimmed = text.trim();
@@ -63,7 +65,12 @@ pub fn fold_number_text(text: &str) -> String {
     if !numeric {
         return text.to_string();
     }
-    trimmed
+    // A full stop ending the text ends a sentence (a wrapped line of prose), not a number.
+    let (body, stop) = match trimmed.strip_suffix('。') {
+        Some(body) => (body, "。"),
+        None => (trimmed, ""),
+    };
+    let mut folded: String = body
         .chars()
         .map(|c| {
             if ('０'..='９').contains(&c) {
@@ -76,7 +83,15 @@ pub fn fold_number_text(text: &str) -> String {
             }
         })
         .filter(|&c| c != ' ')
-        .collect()
+        .collect();
+    // A number never ends with its decimal point: a dot after the last digit is a speck.
+    if stop.is_empty()
+        && folded.ends_with('.')
+        && folded[..folded.len() - 1].ends_with(|c: char| c.is_ascii_digit())
+    {
+        folded.pop();
+    }
+    folded + stop
 }
 
 #[cfg(test)]
@@ -100,6 +115,15 @@ mod tests {
         assert_eq!(fold_number_text("1一2"), "1-2");
         assert_eq!(fold_number_text("20:00"), "20.00");
         assert_eq!(fold_number_text("10: 00"), "10.00");
+    }
+
+    #[test]
+    fn sentence_end_is_kept_and_trailing_dot_dropped() {
+        assert_eq!(fold_number_text("45.63%。"), "45.63%。");
+        assert_eq!(fold_number_text("１００%。"), "100%。");
+        assert_eq!(fold_number_text("10.00."), "10.00");
+        assert_eq!(fold_number_text("1,663."), "1,663");
+        assert_eq!(fold_number_text("95%."), "95%.");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! lines by run length → segments in page space → cells from the shared grid builder
 //! ([`jixiao_extract::grid::find_cells`]) → text lines split by projection inside each cell
 //! (the detector only for blocks that do not split) and around the tables → recognition →
-//! number clean-up → one [`TextBox`] per line, with its confidence.
+//! text settled against the line's ink ([`crate::linetext`]) → number clean-up → one
+//! [`TextBox`] per line, with its confidence.
 
 use crate::binarize::{otsu_threshold, Binary};
 use crate::bitmap::{Gray, PixelRect};
@@ -13,8 +14,9 @@ use crate::deskew::{estimate_skew, rotate};
 use crate::engine::{OcrEngine, PpOcr, DET_MODEL, REC_MODEL};
 use crate::error::OcrError;
 use crate::lines::{find_lines, LineParams, PixelLine};
+use crate::linetext::{line_text, LineInk};
 use crate::numeric::fold_number_text;
-use jixiao_extract::grid::{find_cells, is_wide};
+use jixiao_extract::grid::find_cells;
 use jixiao_extract::{
     Matrix, Orientation, PageContent, PageImage, RasterPage, RasterReader, Rect, Segment,
     TableSettings, TextBox,
@@ -299,10 +301,14 @@ impl OcrReader {
             .zip(rects)
             .zip(results)
             .filter_map(|((band, crop), r)| {
-                let em = band.rect.height().max(line_h);
-                let folded: String = r.text.chars().map(fold_punctuation).collect();
-                let spaced = insert_spaces(&folded, &r.positions, crop, band.rect, ink, em);
-                let raw = spaced.trim();
+                let line = LineInk {
+                    ink,
+                    band: band.rect,
+                    crop,
+                    em: band.rect.height().max(line_h),
+                };
+                let settled = line_text(&r, &line);
+                let raw = settled.trim();
                 if raw.is_empty() {
                     return None;
                 }
@@ -354,18 +360,6 @@ fn split_rows(boxes: &[PixelRect], band: PixelRect) -> Vec<PixelRect> {
     out
 }
 
-/// Full-width brackets, colon and semicolon as ASCII: the recognisers pick either form
-/// for the same glyph, so OCR text uses one (the ASCII form the reports print).
-fn fold_punctuation(c: char) -> char {
-    match c {
-        '（' => '(',
-        '）' => ')',
-        '：' => ':',
-        '；' => ';',
-        _ => c,
-    }
-}
-
 /// Removes blobs of at most `max_area` ink pixels (8-connected: scanner specks, JPEG
 /// speckle) from `ink`, and paints them white in `image` so the recogniser does not see them.
 fn despeckle(ink: &mut Binary, image: &mut Gray, max_area: usize) {
@@ -400,74 +394,6 @@ fn despeckle(ink: &mut Binary, image: &mut Gray, max_area: usize) {
             }
         }
     }
-}
-
-/// A CJK ideograph (as opposed to CJK punctuation and full-width forms).
-fn is_ideograph(c: char) -> bool {
-    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
-}
-
-/// The recogniser rarely emits spaces; the printed ones are recovered from the ink: a space
-/// goes between two characters when the widest ink-free gap between their centres is at
-/// least 0.3 em, unless both are ideographs (justified CJK has no spaces), either is CJK
-/// punctuation or a full-width form (their glyphs carry their own blank), both belong to a
-/// number, or the pair is a sign and its number or a bracket and its content.
-fn insert_spaces(
-    text: &str,
-    positions: &[f32],
-    crop: PixelRect,
-    band: PixelRect,
-    ink: &Binary,
-    em: u32,
-) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if positions.len() != chars.len() {
-        return text.to_string();
-    }
-    let spaceable = |c: char| !is_wide(c) || is_ideograph(c);
-    let x_of = |p: f32| crop.x0 + (p * crop.width() as f32).round() as u32;
-    let min_gap = (em * 3).div_ceil(10);
-    let in_number = |c: char| c.is_ascii_digit() || matches!(c, '.' | ',' | '%');
-    let mut out = String::with_capacity(text.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if i > 0 {
-            let a = chars[i - 1];
-            let eligible = a != ' '
-                && c != ' '
-                && spaceable(a)
-                && spaceable(c)
-                && !(is_ideograph(a) && is_ideograph(c))
-                && !(in_number(a) && in_number(c))
-                && !matches!(a, '≥' | '≤' | '<' | '>' | '=' | '~' | '(' | '/')
-                && !matches!(c, ')' | '/' | '%' | ':' | ';' | ',');
-            let gap = || widest_blank(ink, band, x_of(positions[i - 1]), x_of(positions[i]));
-            if eligible && gap() >= min_gap {
-                out.push(' ');
-            }
-            // "，" fills an em with blank after its ink; the recognisers also read a Latin
-            // comma and a space (half that blank) as "，": the blank tells them apart.
-            if a == '，' && c != ' ' && gap() * 20 < em * 11 {
-                out.pop();
-                out.push_str(", ");
-            }
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// The widest run of ink-free columns of `band`'s rows between columns `from` and `to`.
-fn widest_blank(ink: &Binary, band: PixelRect, from: u32, to: u32) -> u32 {
-    let (mut best, mut run) = (0, 0);
-    for x in from.max(band.x0)..to.min(band.x1) {
-        if (band.y0..band.y1).any(|y| ink.row(y)[x as usize]) {
-            run = 0;
-        } else {
-            run += 1;
-            best = best.max(run);
-        }
-    }
-    best
 }
 
 impl RasterReader for OcrReader {

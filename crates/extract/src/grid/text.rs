@@ -130,12 +130,20 @@ pub enum Spacing {
     /// The page draws no space glyph (words are set apart by gaps only): a line break is a
     /// space unless either side of it is [`is_wide`].
     Gaps,
+    /// The text was recognised from a scan (every box has a confidence): spaces are read
+    /// from gaps, so one at a line end is never seen. A line break is read as under
+    /// [`Spacing::Glyphs`] with the space never fitted: a space between a half-width
+    /// letter, digit or `%,;:` and an ideograph (either order), none elsewhere.
+    Recognised,
 }
 
 impl Spacing {
+    /// [`Spacing::Recognised`] when every box of a page with text has a confidence, else
     /// [`Spacing::Glyphs`] when any of the page's glyphs is whitespace.
     pub fn of(text: &[TextBox]) -> Spacing {
-        if text.iter().any(|t| t.text.chars().any(char::is_whitespace)) {
+        if !text.is_empty() && text.iter().all(|t| t.confidence.is_some()) {
+            Spacing::Recognised
+        } else if text.iter().any(|t| t.text.chars().any(char::is_whitespace)) {
             Spacing::Glyphs
         } else {
             Spacing::Gaps
@@ -152,6 +160,7 @@ impl Spacing {
                 !space_fitted
                     && ((half(a) && ideograph(b)) || (ideograph(a) && b.is_ascii_alphanumeric()))
             }
+            Spacing::Recognised => Spacing::Glyphs.space_between(a, b, false),
             Spacing::Gaps => !is_wide(a) && !is_wide(b),
         }
     }
@@ -320,6 +329,15 @@ mod tests {
         let short = [line("〔2020〕7", 85.0, 0.0), line("号)", 23.0, 12.0)];
         assert_eq!(cell_text(&short, &cell, Spacing::Glyphs), "〔2020〕7号)");
         assert_eq!(cell_text(&short, &cell, Spacing::Gaps), "〔2020〕7号)");
+        // Read from a scan, a space at a line end is never seen, so room proves nothing.
+        let r = Spacing::Recognised;
+        assert_eq!(cell_text(&short, &cell, r), "〔2020〕7 号)");
+        let prose = [line("处置率", 45.0, 0.0), line("100%。", 35.0, 12.0)];
+        assert_eq!(cell_text(&prose, &cell, r), "处置率 100%。");
+        let comma = [line("活动,", 60.0, 0.0), line("居住区", 33.0, 12.0)];
+        assert_eq!(cell_text(&comma, &cell, r), "活动, 居住区");
+        let word = [line("满意度指", 60.0, 0.0), line("标", 13.0, 12.0)];
+        assert_eq!(cell_text(&word, &cell, r), "满意度指标");
     }
 
     #[test]
@@ -328,5 +346,8 @@ mod tests {
         assert_eq!(Spacing::of(&g), Spacing::Gaps);
         g.push(glyph(" ", 10.0, 0.0, 3.0));
         assert_eq!(Spacing::of(&g), Spacing::Glyphs);
+        g.iter_mut().for_each(|t| t.confidence = Some(0.9));
+        assert_eq!(Spacing::of(&g), Spacing::Recognised);
+        assert_eq!(Spacing::of(&[]), Spacing::Gaps);
     }
 }
