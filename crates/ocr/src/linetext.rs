@@ -9,8 +9,10 @@
 //! 2. **Punctuation forms**: full-width brackets, colon and semicolon as ASCII.
 //! 3. **Commas**: "，" or "," + space, from the blank after the comma and, where that does
 //!    not tell, from how high the comma sits on the line.
-//! 4. **Full stops**: a ring read as "°" not after a digit is the centred "。" of Ming faces.
-//! 5. **Spaces**: recovered from ink gaps.
+//! 4. **Colon or semicolon** from the glyph: two marks of one height are a colon, a lower
+//!    mark (the comma of ";") clearly taller than the dot above it a semicolon.
+//! 5. **Full stops**: a ring read as "°" not after a digit is the centred "。" of Ming faces.
+//! 6. **Spaces**: recovered from ink gaps.
 
 use crate::binarize::Binary;
 use crate::bitmap::PixelRect;
@@ -63,6 +65,11 @@ pub fn line_text(r: &Recognized, line: &LineInk) -> String {
         *c = fold_punctuation(*c);
     }
     let latin_commas = latin_commas(&chars, &xs, line);
+    for (c, &x) in chars.iter_mut().zip(&xs) {
+        if matches!(*c, ':' | ';') {
+            *c = colon_or_semicolon(line, x).unwrap_or(*c);
+        }
+    }
     for i in 0..chars.len() {
         if chars[i] == '°' && !(i > 0 && chars[i - 1].is_ascii_digit()) {
             chars[i] = '。';
@@ -168,6 +175,29 @@ fn latin_commas(chars: &[char], xs: &[u32], line: &LineInk) -> Vec<bool> {
             }
         })
         .collect()
+}
+
+/// ":" or ";" from the glyph's ink near column `x`: two marks stacked, the lower one at
+/// most 1.2 times as tall as the upper (two dots) or at least 1.45 times (the comma under
+/// the dot of a semicolon); `None` when the ink is not two marks or the ratio in between.
+fn colon_or_semicolon(line: &LineInk, x: u32) -> Option<char> {
+    let (x0, x1) = ink_run_near(line, x, line.em * 7 / 20)?;
+    let (x0, x1) = (x0 as usize, x1 as usize);
+    let mut marks: Vec<u32> = Vec::new();
+    let mut run = 0;
+    for y in line.band.y0..=line.band.y1 {
+        if y < line.band.y1 && line.ink.row(y)[x0..x1].contains(&true) {
+            run += 1;
+        } else if run > 0 {
+            marks.push(run);
+            run = 0;
+        }
+    }
+    match marks[..] {
+        [upper, lower] if lower * 5 <= upper * 6 => Some(':'),
+        [upper, lower] if lower * 20 >= upper * 29 => Some(';'),
+        _ => None,
+    }
 }
 
 /// The median bottom row of the ideographs' ink (each within 0.4 em of its centre).
@@ -362,6 +392,20 @@ mod tests {
         ] {
             let b = ink(&[ideograph(20), ideograph(40), comma, ideograph(78)]);
             let r = read(&[('计', 20), ('划', 40), ('，', 51), ('完', 78)], &[]);
+            assert_eq!(line_text(&r, &line(&b)), want);
+        }
+    }
+
+    #[test]
+    fn colon_and_semicolon_from_their_marks() {
+        let dot = (36, 39, BASE - 14, BASE - 11);
+        for (lower, read_as, want) in [
+            ((36, 39, BASE - 3, BASE), ';', "标: 下"),
+            ((36, 39, BASE - 3, BASE + 2), ':', "标; 下"),
+            ((36, 39, BASE - 3, BASE + 1), ':', "标: 下"), // 4 over 3 rows: as read
+        ] {
+            let b = ink(&[ideograph(20), dot, lower, ideograph(56)]);
+            let r = read(&[('标', 20), (read_as, 37), ('下', 56)], &[]);
             assert_eq!(line_text(&r, &line(&b)), want);
         }
     }
