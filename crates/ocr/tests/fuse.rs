@@ -18,7 +18,7 @@ fn input(height: usize, width: usize) -> Vec<f32> {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
-            let stroke = (x / 3 + y / 5) % 7 == 0 || state % 29 == 0;
+            let stroke = (x / 3 + y / 5) % 7 == 0 || state.is_multiple_of(29);
             plane.push(if stroke { -0.9 } else { 0.95 });
         }
     }
