@@ -22,6 +22,7 @@
 pub mod error;
 pub mod font;
 pub mod grid;
+mod hash;
 pub mod inspect;
 pub mod interp;
 pub mod model;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use hayro_cmap::{BfString, CMap, CMapName, CidFamily, WritingMode};
 use lopdf::{Dictionary, Object, ObjectId};
 
+use crate::hash::FastMap;
 use crate::pdf::{as_f64, as_name, deref, dict, get, stream_data, Objects};
 use crate::text::fold;
 
@@ -47,7 +48,7 @@ pub struct CharInfo {
 /// How codes map to CIDs or characters.
 enum Encoding {
     /// One byte per code; the character each code names under the font's encoding.
-    Simple(Box<[Option<Rc<str>>; 256]>),
+    Simple(SimpleEncoding),
     /// A CID-keyed font: code → CID through `cmap`; CID → Unicode through `cid_unicode`
     /// (the collection's UCS2 table) when the font has no `/ToUnicode`.
     Cid {
@@ -92,7 +93,7 @@ pub struct Font {
     pub descent: f64,
     /// Vertical writing mode (Identity-V and other `-V` CMaps).
     pub vertical: bool,
-    cache: RefCell<HashMap<u64, CharInfo>>,
+    cache: RefCell<FastMap<u64, CharInfo>>,
 }
 
 impl Font {
@@ -290,7 +291,7 @@ impl Font {
             return Some(bf_to_string(s));
         }
         match &self.encoding {
-            Encoding::Simple(table) => table[(c.code & 0xFF) as usize].as_deref().map(String::from),
+            Encoding::Simple(encoding) => encoding.text((c.code & 0xFF) as u8),
             Encoding::Cid {
                 unicode_codes,
                 cid_unicode,
@@ -438,8 +439,25 @@ fn cached_cmap(name: &[u8]) -> Option<Arc<CMap>> {
     Some(cmap)
 }
 
-/// The 256-entry code → character table of a simple font's `/Encoding`.
-fn simple_encoding(doc: &Objects<'_>, encoding: &Object) -> Box<[Option<Rc<str>>; 256]> {
+/// A simple font's `/Encoding`: a base encoding and the `/Differences` from it.
+struct SimpleEncoding {
+    base: &'static names::ByteTable,
+    /// Per code named in `/Differences`: the text of its glyph name (`None`: unknown name).
+    /// Empty when there are no differences.
+    differences: Vec<Option<Option<Rc<str>>>>,
+}
+
+impl SimpleEncoding {
+    fn text(&self, code: u8) -> Option<String> {
+        match self.differences.get(usize::from(code)) {
+            Some(Some(text)) => text.as_deref().map(String::from),
+            _ => self.base[usize::from(code)].map(String::from),
+        }
+    }
+}
+
+/// The encoding of a simple font from its `/Encoding` entry.
+fn simple_encoding(doc: &Objects<'_>, encoding: &Object) -> SimpleEncoding {
     let (base, differences) = match encoding {
         Object::Name(name) => (name.as_slice(), None),
         Object::Dictionary(d) => (
@@ -451,31 +469,35 @@ fn simple_encoding(doc: &Objects<'_>, encoding: &Object) -> Box<[Option<Rc<str>>
         ),
         _ => (b"StandardEncoding".as_slice(), None),
     };
-    let base = names::base_encoding(base);
-    let mut table: Box<[Option<Rc<str>>; 256]> = Box::new(std::array::from_fn(|i| {
-        base[i].map(|c| Rc::from(c.to_string()))
-    }));
+    let mut table = Vec::new();
     if let Some(items) = differences {
-        // Producers repeat names (Skia writes /g0 for every unused code): look each up once.
-        let mut known: HashMap<&[u8], Option<Rc<str>>> = HashMap::new();
+        table.resize(256, None);
+        // Producers repeat names (Skia writes /g0 for every unused code): look a run of the
+        // same name up once.
+        let mut last: Option<(&[u8], Option<Rc<str>>)> = None;
         let mut code: usize = 0;
         for item in items {
             match deref(doc, item) {
                 Object::Integer(i) => code = usize::try_from(*i).unwrap_or(256),
                 Object::Name(name) => {
+                    let text = match &last {
+                        Some((known, text)) if known == name => text.clone(),
+                        _ => names::glyph_name_to_unicode(name).map(Rc::from),
+                    };
                     if let Some(slot) = table.get_mut(code) {
-                        *slot = known
-                            .entry(name.as_slice())
-                            .or_insert_with(|| names::glyph_name_to_unicode(name).map(Rc::from))
-                            .clone();
+                        *slot = Some(text.clone());
                     }
+                    last = Some((name, text));
                     code = code.saturating_add(1);
                 }
                 _ => {}
             }
         }
     }
-    table
+    SimpleEncoding {
+        base: names::base_encoding(base),
+        differences: table,
+    }
 }
 
 /// Most distinct direct (not referenced) font dictionaries kept per document.
@@ -484,7 +506,7 @@ const MAX_DIRECT_FONTS: usize = 64;
 /// Fonts of one document, loaded once per font object.
 #[derive(Default)]
 pub struct FontCache {
-    fonts: HashMap<ObjectId, Rc<Font>>,
+    fonts: FastMap<ObjectId, Rc<Font>>,
     /// Fonts given as direct dictionaries, found by equality.
     direct: Vec<(Dictionary, Rc<Font>)>,
 }

@@ -1,9 +1,9 @@
 //! Steps 3–5: intersections → cell rectangles → tables (connected groups) → grid.
 
 use super::edges::{cmp_yx, Lines, Point};
+use crate::hash::{FastMap, FastSet};
 use crate::model::{CellBox, GridCells, Orientation, Rect, Segment};
 use crate::settings::TableSettings;
-use std::collections::{HashMap, HashSet};
 
 /// At most this many candidate bottom-right corners are tried per top-left corner, which
 /// bounds the work on hostile input (a real cell closes within a few tries).
@@ -34,10 +34,10 @@ pub fn cell_rects(edges: &[Segment], points: &[Point], settings: &TableSettings)
     let mut sorted = points.to_vec();
     sorted.sort_by(cmp_yx);
     sorted.dedup();
-    let exists: HashSet<(u64, u64)> = sorted.iter().map(|p| key(p.x, p.y)).collect();
+    let exists: FastSet<(u64, u64)> = sorted.iter().map(|p| key(p.x, p.y)).collect();
     // Points of each column (x) by y, and of each row (y) by x.
-    let mut columns: HashMap<u64, Vec<f64>> = HashMap::new();
-    let mut rows: HashMap<u64, Vec<f64>> = HashMap::new();
+    let mut columns: FastMap<u64, Vec<f64>> = FastMap::default();
+    let mut rows: FastMap<u64, Vec<f64>> = FastMap::default();
     for p in &sorted {
         columns.entry(p.x.to_bits()).or_default().push(p.y);
         rows.entry(p.y.to_bits()).or_default().push(p.x);
@@ -96,7 +96,7 @@ pub fn group_tables(cells: &[Rect]) -> Vec<Vec<Rect>> {
         }
         i
     }
-    let mut by_corner: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut by_corner: FastMap<(u64, u64), usize> = FastMap::default();
     for (i, c) in cells.iter().enumerate() {
         for (x, y) in [(c.x0, c.y0), (c.x1, c.y0), (c.x0, c.y1), (c.x1, c.y1)] {
             if let Some(&j) = by_corner.get(&key(x, y)) {
@@ -108,7 +108,7 @@ pub fn group_tables(cells: &[Rect]) -> Vec<Vec<Rect>> {
         }
     }
     let mut groups: Vec<(usize, Vec<Rect>)> = Vec::new();
-    let mut index_of_root: HashMap<usize, usize> = HashMap::new();
+    let mut index_of_root: FastMap<usize, usize> = FastMap::default();
     for (i, c) in cells.iter().enumerate() {
         let root = find(&mut parent, i);
         let g = *index_of_root.entry(root).or_insert_with(|| {

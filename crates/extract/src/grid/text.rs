@@ -87,13 +87,12 @@ pub fn line_text(glyphs: &[&TextBox], settings: &TableSettings) -> String {
     let mut out = String::new();
     let mut prev: Option<&TextBox> = None;
     for g in glyphs {
-        let text: String = g
+        let mut chars = g
             .text
             .chars()
             .map(|c| if c.is_whitespace() { ' ' } else { c })
-            .collect();
-        if let (Some(p), Some(first), Some(last)) = (prev, text.chars().next(), out.chars().last())
-        {
+            .peekable();
+        if let (Some(p), Some(&first), Some(last)) = (prev, chars.peek(), out.chars().last()) {
             let gap = g.bbox.x0 - p.bbox.x1;
             let size = p.font_size.max(g.font_size);
             if gap > settings.space_gap_ratio * size
@@ -104,13 +103,11 @@ pub fn line_text(glyphs: &[&TextBox], settings: &TableSettings) -> String {
                 out.push(' ');
             }
         }
-        let mut deduped = String::new();
-        for c in text.chars() {
-            if !(c == ' ' && deduped.ends_with(' ')) {
-                deduped.push(c);
+        for c in chars {
+            if !(c == ' ' && out.ends_with(' ')) {
+                out.push(c);
             }
         }
-        push_piece(&mut out, &deduped);
         prev = Some(g);
     }
     out

@@ -173,6 +173,9 @@ fn load_whole(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
 
 /// The decoded data of a stream, at most `limit` bytes.
 pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, ExtractError> {
+    if let Some(data) = plain_flate(stream, limit) {
+        return Ok(data);
+    }
     let data = if stream.dict.has(b"Filter") {
         stream
             .decompressed_content_with_limit(limit)
@@ -193,6 +196,23 @@ pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, Extr
         )));
     }
     Ok(data)
+}
+
+/// The data of a stream whose one filter is `/FlateDecode` without parameters (most streams),
+/// inflated in one call straight into its buffer: lopdf's decoder sets up a streaming inflater
+/// with its 32 KiB window for every stream. `None` for any other stream, and for one that
+/// does not inflate cleanly within `limit`, which lopdf's decoder then reads (recovering what
+/// it can of damaged data, reporting the limit).
+fn plain_flate(stream: &Stream, limit: usize) -> Option<Vec<u8>> {
+    let flate = |o: &Object| matches!(o, Object::Name(n) if n == b"FlateDecode");
+    let only_flate = match stream.dict.get(b"Filter").ok()? {
+        Object::Array(filters) => matches!(filters.as_slice(), [f] if flate(f)),
+        filter => flate(filter),
+    };
+    if !only_flate || stream.dict.has(b"DecodeParms") {
+        return None;
+    }
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&stream.content, limit).ok()
 }
 
 /// Attributes a page inherits from its ancestors.

@@ -41,7 +41,7 @@ impl<'a> Parser<'a> {
     }
 
     /// An unsigned integer of at most `max_digits` digits (white space before it skipped).
-    fn unsigned(&mut self, max_digits: usize) -> Option<u64> {
+    pub(crate) fn unsigned(&mut self, max_digits: usize) -> Option<u64> {
         let mut pos = self.pos;
         skip_white(self.data, &mut pos);
         let digits = self.data[pos.min(self.data.len())..]

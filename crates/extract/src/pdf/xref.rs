@@ -117,23 +117,13 @@ fn read_section(data: &[u8], offset: usize, limit: usize) -> Option<Section> {
 fn read_table(mut parser: Parser<'_>) -> Option<Section> {
     let mut entries = Vec::new();
     while !parser.keyword(b"trailer") {
-        let (Some(Object::Integer(first)), Some(Object::Integer(count))) =
-            (parser.object(), parser.object())
-        else {
-            return None;
-        };
-        let first = u32::try_from(first).ok()?;
-        for k in 0..u32::try_from(count).ok()? {
-            let (Some(Object::Integer(offset)), Some(Object::Integer(generation))) =
-                (parser.object(), parser.object())
-            else {
-                return None;
-            };
+        let first = u32::try_from(parser.unsigned(10)?).ok()?;
+        let count = u32::try_from(parser.unsigned(10)?).ok()?;
+        for k in 0..count {
+            let offset = usize::try_from(parser.unsigned(10)?).ok()?;
+            let generation = u16::try_from(parser.unsigned(5)?).ok()?;
             let location = if parser.keyword(b"n") {
-                Some(Location::Offset {
-                    offset: usize::try_from(offset).ok()?,
-                    generation: u16::try_from(generation).ok()?,
-                })
+                Some(Location::Offset { offset, generation })
             } else if parser.keyword(b"f") {
                 None
             } else {
