@@ -634,7 +634,8 @@ impl Interp<'_> {
     fn paint(&mut self, stroke: bool, fill: bool, even_odd: bool) {
         let [a, b, c, d, _, _] = self.gs.ctm.0;
         let scale = (a * d - b * c).abs().sqrt();
-        let path = Path {
+        // The path's buffer goes back to `self.path` afterwards, keeping its capacity.
+        let mut path = Path {
             elements: std::mem::take(&mut self.path),
             stroke_width: self.gs.line_width * scale,
         };
@@ -654,6 +655,8 @@ impl Interp<'_> {
             };
             self.device.path(&path, paint);
         }
+        path.elements.clear();
+        self.path = path.elements;
     }
 
     /// What the page may still decode for Form XObjects and images.
