@@ -8,7 +8,6 @@
 //! instead, which repairs and decrypts.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
@@ -16,6 +15,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use super::parse::Parser;
 use super::stream_data;
 use super::xref::{self, Location};
+use crate::hash::FastMap;
 
 /// Most objects being parsed at once (an indirect `/Length` or an object stream inside the
 /// parse of another object); deeper chains read as missing objects.
@@ -50,7 +50,7 @@ struct Lazy<'a> {
     slots: Vec<Slot>,
     /// Object numbers whose parse is under way (guards against cycles and deep chains).
     parsing: RefCell<Vec<u32>>,
-    object_streams: RefCell<HashMap<u32, Option<Rc<ObjectStream>>>>,
+    object_streams: RefCell<FastMap<u32, Option<Rc<ObjectStream>>>>,
     /// Bound on any one decoded object stream.
     limit: usize,
 }

@@ -2,12 +2,13 @@
 //! streams, incremental updates (`/Prev`, `/XRefStm`) newest first. Anything unusual gives
 //! `None`, and the caller falls back to lopdf's loader, which repairs what it can.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use lopdf::xref::{decode_xref_stream_with_limit, XrefEntry};
 use lopdf::{Dictionary, Object, Stream};
 
 use super::parse::Parser;
+use crate::hash::FastMap;
 
 /// How far before the end of the file `startxref` is looked for.
 const TAIL_WINDOW: usize = 2048;
@@ -25,7 +26,7 @@ pub(crate) enum Location {
 
 /// The cross-reference data of a file: where each object in use is, and the trailer.
 pub(crate) struct CrossReference {
-    pub(crate) objects: HashMap<u32, Location>,
+    pub(crate) objects: FastMap<u32, Location>,
     pub(crate) trailer: Dictionary,
 }
 
@@ -41,7 +42,7 @@ pub(crate) fn read(data: &[u8], limit: usize) -> Option<CrossReference> {
         return None;
     };
     // Newest section first; an object's first entry wins (a free one hides older ones).
-    let mut entries: HashMap<u32, Option<Location>> = HashMap::new();
+    let mut entries: FastMap<u32, Option<Location>> = FastMap::default();
     let mut trailer: Option<Dictionary> = None;
     let mut pending = vec![usize::try_from(first).ok()?];
     let mut seen = HashSet::new();
