@@ -11,6 +11,7 @@ use std::time::Instant;
 use jixiao::ingest::{ingest, IngestOptions, DEFAULT_MAX_FILE_BYTES};
 use jixiao::pipeline::Pipeline;
 use jixiao::progress::ProgressMode;
+use jixiao_benches::cpu_seconds;
 use jixiao_extract::ExtractOptions;
 use jixiao_ocr::OcrConfig;
 
@@ -21,17 +22,6 @@ fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// CPU time (user + system) of this process so far, in seconds (`/proc/self/stat`, 100 Hz
-/// ticks): on a shared machine it tells what a run cost apart from waiting for a core.
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    Some(ticks as f64 / 100.0)
 }
 
 /// Resets `VmHWM` to the current RSS, so each run reports its own peak.

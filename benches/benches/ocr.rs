@@ -1,11 +1,14 @@
-//! Benchmark of the raster (OCR) path on the first page of each scanned sample.
+//! Benchmark of the raster (OCR) path on the scanned samples.
 //!
-//! Before the divan run, prints each stage's mean time per page over all pages of the
-//! samples (decode, deskew, lines, OCR) as measured inside [`OcrReader::read_timed`]; the
-//! divan benches then time decode, deskew, lines and the whole page separately.
+//! Before the divan run, prints per sample, over all its pages: each stage's mean wall time
+//! per page (decode, deskew, lines, OCR) as measured inside [`OcrReader::read_timed`] with
+//! pages read one at a time, the process CPU time per page, and the wall time per page when
+//! two pages are read at a time (two threads, two model instances, as `ingest --jobs 2`).
+//! The divan benches then time decode, deskew, lines and the whole first page separately.
 //! The OCR stages need the models (`scripts/fetch-models.sh`); without them only the
 //! image stages run.
 
+use jixiao_benches::cpu_seconds;
 use jixiao_extract::grid::find_cells;
 use jixiao_extract::interp::read_pages;
 use jixiao_extract::{ExtractOptions, PageContent, TableSettings};
@@ -14,10 +17,13 @@ use jixiao_ocr::deskew::{estimate_skew, rotate};
 use jixiao_ocr::lines::{find_lines, LineParams};
 use jixiao_ocr::{decode_image, Gray, OcrConfig, OcrReader};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const MAX_PIXELS: u64 = 80_000_000;
+/// Pages read at the same time in the parallel measurement (one per core here).
+const PARALLEL_PAGES: usize = 2;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -56,6 +62,7 @@ fn reader() -> Option<&'static OcrReader> {
     READER
         .get_or_init(|| {
             let mut config = OcrConfig::from_env();
+            config.instances = PARALLEL_PAGES;
             if std::env::var_os("JIXIAO_MODELS").is_none() {
                 config.models_dir = root().join("models");
             }
@@ -113,14 +120,19 @@ fn page(bencher: divan::Bencher, name: &str) {
     bencher.bench(|| reader.read_timed(page, &settings).expect("page reads"));
 }
 
-/// Mean per-stage times over every page of each sample, and a check that cells are found.
+/// Per sample: mean stage times and CPU time per page (pages one at a time), wall time per
+/// page with [`PARALLEL_PAGES`] pages at a time, and a check that cells are found.
 fn stage_report() {
     let Some(reader) = reader() else { return };
     let settings = TableSettings::default();
-    eprintln!("per-page stage means (decode / deskew / lines / OCR = total), one thread:");
+    eprintln!(
+        "per page: decode / deskew / lines / OCR = total (wall, one page at a time); \
+         CPU; wall with {PARALLEL_PAGES} pages at a time"
+    );
     for (name, pages) in samples() {
         let mut sum = [Duration::ZERO; 4];
         let mut cells = 0;
+        let cpu_start = cpu_seconds();
         for page in pages {
             let (read, t) = reader.read_timed(page, &settings).expect("page reads");
             cells += find_cells(&read.segments, &settings)
@@ -131,19 +143,44 @@ fn stage_report() {
                 *s += d;
             }
         }
+        let cpu = cpu_start.zip(cpu_seconds()).map(|(a, b)| b - a);
+        let parallel = read_in_parallel(reader, pages, &settings);
         let n = pages.len().max(1) as u32;
         let ms = |d: Duration| (d / n).as_secs_f64() * 1e3;
         let total: Duration = sum.iter().sum();
+        let cpu_ms = cpu.map_or("?".into(), |c| format!("{:.0}", c * 1e3 / f64::from(n)));
         eprintln!(
-            "  {name}: {} pages, {cells} cells: {:.0} / {:.0} / {:.0} / {:.0} = {:.0} ms",
+            "  {name}: {} pages, {cells} cells: {:.0} / {:.0} / {:.0} / {:.0} = {:.0} ms; \
+             CPU {cpu_ms} ms; {:.0} ms with {PARALLEL_PAGES} at a time",
             pages.len(),
             ms(sum[0]),
             ms(sum[1]),
             ms(sum[2]),
             ms(sum[3]),
-            ms(total)
+            ms(total),
+            ms(parallel)
         );
     }
+}
+
+/// Wall time to read all `pages` on [`PARALLEL_PAGES`] threads taking the next page in turn.
+fn read_in_parallel(
+    reader: &OcrReader,
+    pages: &[PageContent],
+    settings: &TableSettings,
+) -> Duration {
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..PARALLEL_PAGES {
+            scope.spawn(|| {
+                while let Some(page) = pages.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    reader.read_timed(page, settings).expect("page reads");
+                }
+            });
+        }
+    });
+    start.elapsed()
 }
 
 fn main() {
