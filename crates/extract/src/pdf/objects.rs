@@ -27,7 +27,7 @@ pub struct Objects<'a> {
 }
 
 enum Store<'a> {
-    Lazy(Lazy<'a>),
+    Lazy(Box<Lazy<'a>>),
     Loaded(Box<Document>),
 }
 
@@ -48,6 +48,9 @@ struct Lazy<'a> {
     trailer: Dictionary,
     /// Indexed by object number (`None` location: no such object).
     slots: Vec<Slot>,
+    /// Where `endstream` occurs in the file, found once when a stream's `/Length` is wrong (so
+    /// that many such streams cost one scan of the file, not one each).
+    endstreams: OnceCell<Vec<usize>>,
     /// Object numbers whose parse is under way (guards against cycles and deep chains).
     parsing: RefCell<Vec<u32>>,
     object_streams: RefCell<FastMap<u32, Option<Rc<ObjectStream>>>>,
@@ -80,14 +83,15 @@ impl<'a> Objects<'a> {
             slots[number as usize].location = Some(location);
         }
         Some(Objects {
-            store: Store::Lazy(Lazy {
+            store: Store::Lazy(Box::new(Lazy {
                 data,
                 trailer: xref.trailer,
                 slots,
+                endstreams: OnceCell::new(),
                 parsing: RefCell::default(),
                 object_streams: RefCell::default(),
                 limit,
-            }),
+            })),
         })
     }
 
@@ -183,10 +187,15 @@ impl Lazy<'_> {
                 return Some(end);
             }
         }
-        let found = self.data[start..]
-            .windows(9)
-            .position(|w| w == b"endstream")?;
-        let mut end = start + found;
+        let endstreams = self.endstreams.get_or_init(|| {
+            let keyword = b"endstream";
+            (0..self.data.len().saturating_sub(keyword.len() - 1))
+                .filter(|&i| self.data[i..].starts_with(keyword))
+                .collect()
+        });
+        let mut end = endstreams[endstreams.partition_point(|&p| p < start)..]
+            .first()
+            .copied()?;
         for eol in [b'\n', b'\r'] {
             if end > start && self.data[end - 1] == eol {
                 end -= 1;
