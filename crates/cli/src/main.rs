@@ -251,7 +251,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 pages,
                 ..ExtractOptions::default()
             };
-            let extraction = pipeline(1)
+            let extraction = pipeline(jobs_or_cores(None))
                 .extract_with(&bytes, &file.display().to_string(), &options)
                 .map_err(|e| match e {
                     PipelineError::Extract(e) => extract_failure(e),
@@ -285,7 +285,7 @@ fn run(command: Command) -> Result<u8, Failure> {
         }
         Command::Parse { file } => {
             let bytes = read_input(&file)?;
-            let output = pipeline(1)
+            let output = pipeline(jobs_or_cores(None))
                 .parse(&bytes, &file.display().to_string())
                 .map_err(Failure::run)?;
             print_json(&output)?;

@@ -31,6 +31,8 @@ pub mod settings;
 mod syntax;
 pub mod text;
 
+use rayon::prelude::*;
+
 pub use error::ExtractError;
 pub use model::*;
 pub use settings::{ExtractOptions, Limits, TableSettings};
@@ -49,15 +51,22 @@ pub fn extract(
 ) -> Result<Extraction, ExtractError> {
     let doc = pdf::PdfDocument::load(bytes, &opts.limits)?;
     let mut pages = interp::read_document_pages(&doc, opts)?;
+    // Scanned pages are read in parallel (rayon: the caller's pool, else the global one); the
+    // results are taken in page order, so the output does not depend on the thread count.
+    let raster_results: Vec<Result<bool, String>> = pages
+        .par_iter_mut()
+        .with_max_len(1)
+        .map(|page| read_raster(page, raster, &opts.table))
+        .collect();
     let mut warnings = Vec::new();
     let mut raster_pages = Vec::new();
-    for page in &mut pages {
+    for (page, raster_result) in pages.iter().zip(raster_results) {
         let number = page.number;
         warnings.extend(page.warnings.iter().map(|m| PageWarning {
             page: number,
             message: m.clone(),
         }));
-        match read_raster(page, raster, &opts.table) {
+        match raster_result {
             Ok(true) => raster_pages.push(number),
             Ok(false) => {}
             Err(message) => warnings.push(PageWarning {
