@@ -12,6 +12,11 @@ use divan::Bencher;
 use jixiao_extract::interp::read_pages;
 use jixiao_extract::{extract, ExtractOptions};
 
+/// The allocator of the `jixiao` binary, so the figures are what `jixiao extract` and
+/// `jixiao ingest` cost.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

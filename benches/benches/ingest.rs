@@ -17,6 +17,10 @@ use jixiao_ocr::OcrConfig;
 
 const DEFAULT_PAGES: u64 = 2_000;
 
+/// The allocator of the `jixiao` binary, so the figures are what the command costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Peak resident set size of this process in kB (`VmHWM`).
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
