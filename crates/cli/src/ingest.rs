@@ -128,7 +128,7 @@ impl Summary {
             .collect();
         let secs = self.elapsed.as_secs_f64();
         format!(
-            "files: {}\nreports: {}\nfindings: {}\npages read: {} in {:.1} s ({:.0} pages/s)",
+            "files: {}\nreports: {}\nfindings: {}\npages read: {} in {:.1} s ({} pages/s)",
             if files.is_empty() {
                 "none".to_string()
             } else {
@@ -142,7 +142,7 @@ impl Summary {
             },
             self.pages,
             secs,
-            self.pages as f64 / secs.max(1e-9),
+            crate::progress::rate(self.pages as f64 / secs.max(1e-9)),
         )
     }
 }

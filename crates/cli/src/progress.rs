@@ -117,11 +117,11 @@ impl Progress {
 
     fn counters(&self) -> String {
         format!(
-            "{} pages, {} reports, {} errors, {:.0} pages/s",
+            "{} pages, {} reports, {} errors, {} pages/s",
             self.pages(),
             self.reports.load(Ordering::Relaxed),
             self.errors.load(Ordering::Relaxed),
-            self.pages_per_second()
+            rate(self.pages_per_second())
         )
     }
 
@@ -131,5 +131,29 @@ impl Progress {
         }
         let per_file = self.elapsed().as_secs_f64() / done as f64;
         format!("{:.0}s", per_file * self.total.saturating_sub(done) as f64)
+    }
+}
+
+/// A rate as a reader wants it: whole numbers from 10 up, two significant digits below
+/// (scanned pages go at about one a second).
+pub fn rate(per_second: f64) -> String {
+    if per_second >= 10.0 {
+        format!("{per_second:.0}")
+    } else if per_second >= 1.0 {
+        format!("{per_second:.1}")
+    } else {
+        format!("{per_second:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    #[test]
+    fn rates_keep_two_significant_digits_when_slow() {
+        assert_eq!(rate(1374.4), "1374");
+        assert_eq!(rate(1.04), "1.0");
+        assert_eq!(rate(0.456), "0.46");
     }
 }
