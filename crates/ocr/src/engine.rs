@@ -8,7 +8,7 @@ use ort::environment::Environment;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use ort::value::Tensor;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
@@ -60,50 +60,80 @@ const REC_BATCH: usize = 1;
 /// Longest side of an image given to the detector.
 const DET_MAX_SIDE: u32 = 960;
 
-/// A few instances of a model, so that pages on different threads run at the same time.
+/// Up to a few instances of a model, so that pages on different threads run at the same
+/// time. Instances are built when first needed: a one-page document never pays for the
+/// second one, and a model never used (the detector, when every block splits by
+/// projection) costs only reading and rewriting its file.
 struct Pool {
-    sessions: Vec<Mutex<Session>>,
+    env: &'static Environment,
+    path: PathBuf,
+    /// The model with its convolution blocks fused ([`fuse_model`]).
+    model: Vec<u8>,
+    /// Slot `i` holds instance `i` once built (or why it could not be built).
+    sessions: Vec<OnceLock<Result<Mutex<Session>, String>>>,
     next: AtomicUsize,
 }
 
 impl Pool {
-    /// `instances` sessions of the model at `path`, its convolution blocks fused first
-    /// ([`fuse_model`]).
-    fn load(env: &Environment, path: &Path, instances: usize) -> Result<Pool, OcrError> {
+    /// A pool of up to `instances` sessions of the model at `path`; none built yet.
+    fn load(env: &'static Environment, path: &Path, instances: usize) -> Result<Pool, OcrError> {
         let model = std::fs::read(path)
             .map_err(|e| OcrError::Runtime(format!("reading {}: {e}", path.display())))?;
-        let model = fuse_model(&model)?;
-        let sessions = (0..instances.max(1))
-            .map(|_| {
-                Session::builder(env)
-                    .and_then(|b| b.with_intra_threads(1).map_err(ort::Error::from))
-                    .and_then(|b| b.with_inter_threads(1).map_err(ort::Error::from))
-                    .and_then(|b| {
-                        b.with_optimization_level(GraphOptimizationLevel::Level3)
-                            .map_err(ort::Error::from)
-                    })
-                    .and_then(|mut b| b.commit_from_memory(&model))
-                    .map(Mutex::new)
-                    .map_err(|e| OcrError::Runtime(format!("loading {}: {e}", path.display())))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Pool {
-            sessions,
+            env,
+            path: path.to_path_buf(),
+            model: fuse_model(&model)?,
+            sessions: (0..instances.max(1)).map(|_| OnceLock::new()).collect(),
             next: AtomicUsize::new(0),
         })
     }
 
-    /// A free instance, or (all busy) the next one in turn.
-    fn get(&self) -> MutexGuard<'_, Session> {
-        for s in &self.sessions {
-            if let Ok(guard) = s.try_lock() {
-                return guard;
+    fn build(&self) -> Result<Mutex<Session>, String> {
+        Session::builder(self.env)
+            .and_then(|b| b.with_intra_threads(1).map_err(ort::Error::from))
+            .and_then(|b| b.with_inter_threads(1).map_err(ort::Error::from))
+            .and_then(|b| {
+                b.with_optimization_level(GraphOptimizationLevel::Level3)
+                    .map_err(ort::Error::from)
+            })
+            .and_then(|mut b| b.commit_from_memory(&self.model))
+            .map(Mutex::new)
+            .map_err(|e| format!("loading {}: {e}", self.path.display()))
+    }
+
+    /// The instances built so far.
+    fn built(&self) -> impl Iterator<Item = &Mutex<Session>> {
+        self.sessions.iter().filter_map(|s| s.get()?.as_ref().ok())
+    }
+
+    /// A free instance; else a new one while fewer than `instances` exist; else (all busy)
+    /// the next built one in turn.
+    fn get(&self) -> Result<MutexGuard<'_, Session>, OcrError> {
+        for session in self.built() {
+            if let Ok(guard) = session.try_lock() {
+                return Ok(guard);
             }
         }
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
-        self.sessions[i]
+        if let Some(slot) = self.sessions.iter().find(|s| s.get().is_none()) {
+            if let Ok(session) = slot.get_or_init(|| self.build()) {
+                if let Ok(guard) = session.try_lock() {
+                    return Ok(guard);
+                }
+            }
+        }
+        let built: Vec<&Mutex<Session>> = self.built().collect();
+        if built.is_empty() {
+            let why = self
+                .sessions
+                .iter()
+                .find_map(|s| s.get()?.as_ref().err().cloned())
+                .unwrap_or_else(|| format!("no instance of {}", self.path.display()));
+            return Err(OcrError::Runtime(why));
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % built.len();
+        Ok(built[i]
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 }
 
@@ -136,7 +166,7 @@ impl PpOcr {
         let det = Pool::load(env, &models.join(DET_MODEL), instances)?;
         let rec = Pool::load(env, &models.join(REC_MODEL), instances)?;
         let characters = {
-            let session = rec.get();
+            let session = rec.get()?;
             let meta = session.metadata()?;
             meta.custom("character").ok_or_else(|| {
                 OcrError::Model("recognition model has no `character` metadata".into())
@@ -145,7 +175,7 @@ impl PpOcr {
         let mut charset = vec![String::new()];
         charset.extend(characters.lines().map(str::to_owned));
         let classes = {
-            let session = rec.get();
+            let session = rec.get()?;
             match session
                 .outputs()
                 .first()
@@ -190,7 +220,7 @@ impl PpOcr {
             i64::from(batch_width),
         ];
         let tensor = Tensor::from_array((shape, input))?;
-        let mut session = self.rec.get();
+        let mut session = self.rec.get()?;
         let outputs = session.run(ort::inputs![tensor])?;
         let (shape, probs) = outputs[0].try_extract_tensor::<f32>()?;
         if shape.len() != 3
@@ -342,7 +372,7 @@ impl OcrEngine for PpOcr {
             }
         }
         let tensor = Tensor::from_array((vec![1i64, 3, i64::from(h), i64::from(w)], input))?;
-        let mut session = self.det.get();
+        let mut session = self.det.get()?;
         let outputs = session.run(ort::inputs![tensor])?;
         let (shape, probs) = outputs[0].try_extract_tensor::<f32>()?;
         if shape.len() != 4 || shape[2] as u32 != h || shape[3] as u32 != w {
