@@ -2,21 +2,13 @@
 //! on its first call, a second recogniser only when two threads recognise at once. Skipped
 //! (with a message) when the models are not installed; CI installs them.
 
-use std::path::Path;
+mod common;
 
-use jixiao_ocr::{Gray, OcrConfig, OcrEngine, PpOcr};
+use jixiao_ocr::{Gray, OcrEngine, PpOcr};
 
 #[test]
 fn lazily_built_instances_detect_and_recognise_from_several_threads() {
-    let mut config = OcrConfig::from_env();
-    if std::env::var_os("JIXIAO_MODELS").is_none() {
-        config.models_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-    }
-    let Ok(library) = config.runtime_library() else {
-        eprintln!(
-            "skipping: OCR models not installed in {}",
-            config.models_dir.display()
-        );
+    let Some((library, config)) = common::installed() else {
         return;
     };
     let engine = PpOcr::load(&library, &config.models_dir, 2).unwrap();

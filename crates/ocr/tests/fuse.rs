@@ -2,12 +2,12 @@
 //! Runtime on the same inputs and their outputs compared. Skipped (with a message) when
 //! the models are not installed.
 
+mod common;
+
 use jixiao_ocr::engine::{DET_MODEL, REC_MODEL};
 use jixiao_ocr::fuse::fuse_model;
-use jixiao_ocr::OcrConfig;
 use ort::session::Session;
 use ort::value::Tensor;
-use std::path::Path;
 
 /// A page-like input: white paper with dark strokes, pseudo-random but fixed.
 fn input(height: usize, width: usize) -> Vec<f32> {
@@ -34,15 +34,7 @@ fn run(session: &mut Session, shape: [usize; 4], data: &[f32]) -> Vec<f32> {
 
 #[test]
 fn fused_models_give_the_same_outputs() {
-    let mut config = OcrConfig::from_env();
-    if std::env::var_os("JIXIAO_MODELS").is_none() {
-        config.models_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
-    }
-    let Ok(library) = config.runtime_library() else {
-        eprintln!(
-            "skipping: OCR models not installed in {}",
-            config.models_dir.display()
-        );
+    let Some((library, config)) = common::installed() else {
         return;
     };
     let env = ort::init_from(&library).unwrap().build().unwrap();

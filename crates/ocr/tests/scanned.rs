@@ -5,8 +5,10 @@
 //! Skipped (with a message) when the OCR models are not installed; CI installs them.
 //! `JIXIAO_OCR_EXTRA=<pdf>:<tables.json>` adds a document (for local experiments).
 
+mod common;
+
 use jixiao_extract::{extract, ExtractOptions, Table};
-use jixiao_ocr::{OcrConfig, OcrReader};
+use jixiao_ocr::OcrReader;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,11 +18,7 @@ fn repo_root() -> PathBuf {
 
 /// The reader, or `None` (after saying so) when the models are absent.
 fn reader() -> Option<OcrReader> {
-    let mut config = OcrConfig::from_env();
-    if std::env::var_os("JIXIAO_MODELS").is_none() {
-        config.models_dir = repo_root().join("models");
-    }
-    match OcrReader::new(config) {
+    match OcrReader::new(common::config()) {
         Ok(r) => Some(r),
         Err(e @ jixiao_ocr::OcrError::ModelsMissing { .. }) => {
             eprintln!("skipping OCR end-to-end test: {e}");
