@@ -5,56 +5,15 @@
 //! The expected tables are the extractor's ideal output, so this measures normalisation
 //! alone: label search, column mapping, heading resolution and value parsing.
 
+#[path = "../../crates/normalize/tests/expected_file/mod.rs"]
+mod expected_file;
+
 use std::path::Path;
 
 use divan::counter::ItemsCount;
 use divan::Bencher;
-use jixiao_extract::{Cell, Extraction, Rect, Table};
+use jixiao_extract::Extraction;
 use jixiao_normalize::normalize;
-use serde_json::Value;
-
-/// A `*.tables.json` as an extraction (pages and boxes are not part of the expectation).
-fn extraction(doc: &Value) -> Extraction {
-    let int = |v: &Value| v.as_u64().unwrap_or(0) as usize;
-    let tables = doc["tables"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|t| Table {
-            pages: vec![1],
-            caption: t["caption"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect(),
-            n_rows: int(&t["n_rows"]),
-            n_cols: int(&t["n_cols"]),
-            cells: t["cells"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| Cell {
-                    row: int(&c["row"]),
-                    col: int(&c["col"]),
-                    rowspan: int(&c["rowspan"]),
-                    colspan: int(&c["colspan"]),
-                    text: c["text"].as_str().unwrap_or("").to_string(),
-                    page: 1,
-                    bbox: Rect::default(),
-                    confidence: None,
-                })
-                .collect(),
-        })
-        .collect();
-    Extraction {
-        file: doc["file"].as_str().unwrap_or("").to_string(),
-        pages: 1,
-        tables,
-        raster_pages: Vec::new(),
-        warnings: Vec::new(),
-    }
-}
 
 /// Every expected-tables file of the samples, sorted by path.
 fn samples() -> Vec<Extraction> {
@@ -75,8 +34,7 @@ fn samples() -> Vec<Extraction> {
     paths.sort();
     paths
         .iter()
-        .filter_map(|p| serde_json::from_str::<Value>(&std::fs::read_to_string(p).ok()?).ok())
-        .map(|doc| extraction(&doc))
+        .filter_map(|p| expected_file::read_extraction(p).ok())
         .collect()
 }
 

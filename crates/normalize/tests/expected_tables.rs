@@ -7,74 +7,16 @@
 //! (`samples/<file>`). Findings are compared only when the golden record has a `findings`
 //! key (see CONTRACTS.md).
 
+mod expected_file;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use jixiao_extract::{Cell, Extraction, Rect, Table};
-use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-#[derive(Deserialize)]
-struct ExpectedTables {
-    file: String,
-    tables: Vec<ExpectedTable>,
-}
-
-#[derive(Deserialize)]
-struct ExpectedTable {
-    caption: Vec<String>,
-    n_rows: usize,
-    n_cols: usize,
-    cells: Vec<ExpectedCell>,
-}
-
-#[derive(Deserialize)]
-struct ExpectedCell {
-    row: usize,
-    col: usize,
-    rowspan: usize,
-    colspan: usize,
-    text: String,
-}
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The expected tables as an extraction (dummy pages and boxes).
-fn extraction(expected: ExpectedTables) -> Extraction {
-    let tables = expected
-        .tables
-        .into_iter()
-        .map(|t| Table {
-            pages: vec![1],
-            caption: t.caption,
-            n_rows: t.n_rows,
-            n_cols: t.n_cols,
-            cells: t
-                .cells
-                .into_iter()
-                .map(|c| Cell {
-                    row: c.row,
-                    col: c.col,
-                    rowspan: c.rowspan,
-                    colspan: c.colspan,
-                    text: c.text,
-                    page: 1,
-                    bbox: Rect::default(),
-                    confidence: None,
-                })
-                .collect(),
-        })
-        .collect();
-    Extraction {
-        file: expected.file,
-        pages: 1,
-        tables,
-        raster_pages: Vec::new(),
-        warnings: Vec::new(),
-    }
 }
 
 fn sha256_of(path: &Path) -> Option<String> {
@@ -114,13 +56,12 @@ fn diff(path: &str, got: &Value, want: &Value) -> Option<String> {
 
 /// Normalises one expected-tables file; the differences from its golden file.
 fn check(tables_path: &Path, golden_path: &Path) -> Vec<String> {
-    let expected: ExpectedTables =
-        serde_json::from_str(&std::fs::read_to_string(tables_path).unwrap()).unwrap();
+    let extraction = expected_file::read_extraction(tables_path).unwrap();
     let golden: Value =
         serde_json::from_str(&std::fs::read_to_string(golden_path).unwrap()).unwrap();
-    let pdf = root().join("samples").join(&expected.file);
+    let pdf = root().join("samples").join(&extraction.file);
     let sha = sha256_of(&pdf);
-    let out = jixiao_normalize::normalize(&extraction(expected), sha.as_deref().unwrap_or(""));
+    let out = jixiao_normalize::normalize(&extraction, sha.as_deref().unwrap_or(""));
     let mut got = serde_json::to_value(&out).unwrap();
     let mut problems = Vec::new();
     let (Some(got_reports), Some(want_reports)) =
