@@ -53,10 +53,7 @@ impl Pipeline {
         file: &str,
         options: &ExtractOptions,
     ) -> Result<Extraction, PipelineError> {
-        let raster = LazyRaster {
-            pipeline: self,
-            failed: AtomicBool::new(false),
-        };
+        let raster = LazyRaster::new(self);
         let extraction = jixiao_extract::extract(bytes, file, options, Some(&raster))?;
         if raster.failed.load(Ordering::Relaxed) {
             if let Some(Err(message)) = self.ocr.get() {
@@ -70,10 +67,7 @@ impl Pipeline {
     /// does for every page): `Ok(true)` when it was read so, `Ok(false)` when it did not need
     /// it, `Err` with the reason when it needed it and could not be read.
     pub fn read_raster(&self, page: &mut PageContent) -> Result<bool, String> {
-        let raster = LazyRaster {
-            pipeline: self,
-            failed: AtomicBool::new(false),
-        };
+        let raster = LazyRaster::new(self);
         jixiao_extract::read_raster(page, Some(&raster), &self.options.table)
     }
 
@@ -122,6 +116,15 @@ impl Pipeline {
 struct LazyRaster<'a> {
     pipeline: &'a Pipeline,
     failed: AtomicBool,
+}
+
+impl<'a> LazyRaster<'a> {
+    fn new(pipeline: &'a Pipeline) -> LazyRaster<'a> {
+        LazyRaster {
+            pipeline,
+            failed: AtomicBool::new(false),
+        }
+    }
 }
 
 impl RasterReader for LazyRaster<'_> {
