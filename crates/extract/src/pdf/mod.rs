@@ -152,19 +152,24 @@ impl<'a> PdfDocument<'a> {
     }
 }
 
+/// A lopdf error as extraction reports it.
+fn lopdf_error(e: lopdf::Error) -> ExtractError {
+    match e {
+        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => ExtractError::Encrypted,
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+            ExtractError::LimitExceeded(format!("a stream decompresses to more than {limit} bytes"))
+        }
+        other => ExtractError::Corrupt(other.to_string()),
+    }
+}
+
 /// The whole file loaded by lopdf.
 fn load_whole(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
     let options = LoadOptions {
         max_decompressed_size: Some(limits.max_decompressed_bytes),
         ..LoadOptions::default()
     };
-    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
-        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => ExtractError::Encrypted,
-        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
-            ExtractError::LimitExceeded(format!("a stream decompresses to more than {limit} bytes"))
-        }
-        other => ExtractError::Corrupt(other.to_string()),
-    })?;
+    let doc = Document::load_mem_with_options(bytes, options).map_err(lopdf_error)?;
     if doc.trailer.has(b"Encrypt") && doc.encryption_state.is_none() {
         return Err(ExtractError::Encrypted);
     }
@@ -179,14 +184,7 @@ pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, Extr
     let data = if stream.dict.has(b"Filter") {
         stream
             .decompressed_content_with_limit(limit)
-            .map_err(|e| match e {
-                lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
-                    ExtractError::LimitExceeded(format!(
-                        "a stream decompresses to more than {limit} bytes"
-                    ))
-                }
-                other => ExtractError::Corrupt(other.to_string()),
-            })?
+            .map_err(lopdf_error)?
     } else {
         stream.content.clone()
     };
