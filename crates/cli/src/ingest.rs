@@ -7,7 +7,7 @@
 //!    each worker reads one file, runs the pipeline under `catch_unwind` and spills the
 //!    file's records to its own part file in the staging directory, so memory holds at most
 //!    `jobs` documents whatever the batch size.
-//! 4. Stream every file's records, in path order, into the dataset files ([`crate::dataset`])
+//! 4. Stream every file's records, in path order, into the dataset files ([`jixiao_dataset`])
 //!    and replace the output directory's set atomically ([`crate::stage`]).
 //!
 //! Outputs depend only on the inputs and options, never on `jobs` or timing.
@@ -19,10 +19,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use jixiao_dataset::{severity_name, DatasetError, DatasetOptions, DatasetWriter};
 use jixiao_normalize::{Report, Severity};
 use rayon::prelude::*;
 
-use crate::dataset::{severity_name, DatasetError, DatasetWriter, OUTPUT_FILES};
 use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions};
 use crate::progress::{Progress, ProgressMode};
 use crate::stage::Staging;
@@ -221,7 +221,10 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         split_previous(&opts.out.join("reports.jsonl"), &kept, &staging)?;
     }
 
-    let mut writer = DatasetWriter::create(&staging, opts.excel_csv)?;
+    let dataset = DatasetOptions {
+        excel_csv: opts.excel_csv,
+    };
+    let mut writer = DatasetWriter::create(staging.dir(), &dataset)?;
     let mut summary = Summary {
         files: BTreeMap::new(),
         reports: 0,
@@ -263,7 +266,8 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         files: entries.into_iter().map(|(_, e, _)| e).collect(),
     };
     writer.finish(&manifest)?;
-    staging.commit(&OUTPUT_FILES)?;
+    let files = jixiao_dataset::output_files(&dataset);
+    staging.commit(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
     summary.elapsed = progress.elapsed();
     Ok(summary)
 }

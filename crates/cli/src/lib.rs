@@ -1,11 +1,11 @@
-//! The `jixiao` command line as a library: ingest engine, dataset writers, manifest, atomic
-//! output and the golden-file harness, so tests and benchmarks drive exactly what the binary
-//! runs.
+//! The `jixiao` command line as a library: ingest engine, atomic output and the golden-file
+//! harness, so tests and benchmarks drive exactly what the binary runs. The dataset files and
+//! the manifest are `jixiao-dataset`'s.
 
-pub mod dataset;
+pub use jixiao_dataset::manifest;
+
 pub mod golden;
 pub mod ingest;
-pub mod manifest;
 pub mod pipeline;
 pub mod progress;
 pub mod stage;

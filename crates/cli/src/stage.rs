@@ -64,6 +64,11 @@ impl Staging {
         })
     }
 
+    /// The staging directory itself.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Where to write the staged file `name` (or any scratch file).
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)

@@ -340,8 +340,8 @@ fn outputs_do_not_depend_on_jobs() {
     run(&options(&[inputs.path()], one.path(), 1)).unwrap();
     run(&options(&[inputs.path()], two.path(), 2)).unwrap();
     let (a, b) = (snapshot(one.path()), snapshot(two.path()));
-    let mut names = jixiao::dataset::OUTPUT_FILES.to_vec();
-    names.push(jixiao::stage::LOCK_FILE);
+    let mut names = jixiao_dataset::output_files(&Default::default());
+    names.push(jixiao::stage::LOCK_FILE.to_string());
     names.sort_unstable();
     assert_eq!(a.keys().map(String::as_str).collect::<Vec<_>>(), names);
     for (name, bytes) in &a {
@@ -391,12 +391,12 @@ fn resume_reads_only_new_files() {
     let fresh = tempfile::tempdir().unwrap();
     run(&options(&[inputs.path()], fresh.path(), 1)).unwrap();
     let (resumed, fresh) = (snapshot(out.path()), snapshot(fresh.path()));
-    for name in jixiao::dataset::OUTPUT_FILES
+    for name in jixiao_dataset::output_files(&Default::default())
         .iter()
-        .filter(|n| **n != "manifest.json")
+        .filter(|n| *n != jixiao_dataset::MANIFEST_FILE)
     {
         assert!(
-            resumed[*name] == fresh[*name],
+            resumed[name] == fresh[name],
             "{name} differs between resumed and fresh runs"
         );
     }
