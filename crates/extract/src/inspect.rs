@@ -1,8 +1,8 @@
 //! SVG debug view of one page: what the table finder saw and what it made of it, so a user
 //! can see at a glance why a cell went wrong (pdfplumber's visual debugging is the model).
 
-use crate::grid::{close_open_ends, edges, intersections, page_tables};
-use crate::model::{Orientation, PageContent, Rect, Segment};
+use crate::grid::{close_open_ends, edges, intersections, main_direction, page_tables, turn_page};
+use crate::model::{Direction, Orientation, PageContent, Rect, Segment, Turn};
 use crate::settings::TableSettings;
 use std::fmt::Write;
 
@@ -19,8 +19,24 @@ const CELL_FILLS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1"];
 ///   caption lines (purple).
 ///
 /// The same settings as [`crate::grid::page_tables`] are used, so the picture shows exactly
-/// what extraction found.
+/// what extraction found. A page whose text mostly runs sideways or upside down is drawn
+/// turned so that it reads upright; glyphs running another way than the picture are drawn
+/// turned with their text.
 pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
+    let turn = Turn {
+        direction: main_direction(&page.text).unwrap_or_default(),
+        width: page.width,
+        height: page.height,
+    };
+    if turn.direction.is_upright() {
+        upright_svg(page, settings)
+    } else {
+        upright_svg(&turn_page(page, &turn), settings)
+    }
+}
+
+/// [`page_svg`] of a page drawn as it is.
+fn upright_svg(page: &PageContent, settings: &TableSettings) -> String {
     let (w, h) = (page.width.max(1.0), page.height.max(1.0));
     let mut svg = String::new();
     // Writing into a String cannot fail.
@@ -40,6 +56,7 @@ pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
     svg.push_str(r#"<g id="cells" stroke="none">"#);
     svg.push('\n');
     for t in &tables {
+        let _ = writeln!(svg, "<g {}>", transform(&t.turn));
         for (i, c) in t.grid.cells.iter().enumerate() {
             let fill = CELL_FILLS[(c.row + c.col) % CELL_FILLS.len()];
             rect(
@@ -63,6 +80,7 @@ pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
                 }
             );
         }
+        svg.push_str("</g>\n");
     }
     svg.push_str("</g>\n");
 
@@ -70,12 +88,20 @@ pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
     svg.push('\n');
     for g in &page.text {
         rect(&mut svg, &g.bbox, "");
-        let size = (g.bbox.height() * 0.8).max(0.5);
+        // The glyph's box in the frame where it reads upright, drawn turned back.
+        let turn = Turn {
+            direction: g.direction,
+            width: page.width,
+            height: page.height,
+        };
+        let b = turn.rect(&g.bbox);
+        let size = (b.height() * 0.8).max(0.5);
         let _ = writeln!(
             svg,
-            r##"<text x="{:.2}" y="{:.2}" font-size="{size:.2}" fill="#000" stroke="none">{}</text>"##,
-            g.bbox.x0,
-            g.bbox.y1 - g.bbox.height() * 0.15,
+            r##"<text x="{:.2}" y="{:.2}" font-size="{size:.2}" fill="#000" stroke="none" {}>{}</text>"##,
+            b.x0,
+            b.y1 - b.height() * 0.15,
+            transform(&turn),
             escape(&g.text)
         );
     }
@@ -107,6 +133,7 @@ pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
     svg.push_str(r##"<g id="tables" fill="none">"##);
     svg.push('\n');
     for (k, t) in tables.iter().enumerate() {
+        let _ = writeln!(svg, "<g {}>", transform(&t.turn));
         rect(
             &mut svg,
             &t.grid.bbox,
@@ -127,9 +154,20 @@ pub fn page_svg(page: &PageContent, settings: &TableSettings) -> String {
                 r##"stroke="#9467bd" stroke-width="0.5""##,
             );
         }
+        svg.push_str("</g>\n");
     }
     svg.push_str("</g>\n</svg>\n");
     svg
+}
+
+/// The SVG `transform` attribute drawing a frame's coordinates in page space (empty when the
+/// frame is page space).
+fn transform(turn: &Turn) -> String {
+    if turn.direction == Direction::Right {
+        return String::new();
+    }
+    let [a, b, c, d, e, f] = turn.back_matrix();
+    format!(r#"transform="matrix({a} {b} {c} {d} {e:.2} {f:.2})""#)
 }
 
 fn rect(svg: &mut String, r: &Rect, attrs: &str) {
@@ -210,6 +248,7 @@ mod tests {
             },
             font_size: 10.0,
             confidence: None,
+            direction: Default::default(),
         });
         let svg = page_svg(&page, &TableSettings::default());
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));

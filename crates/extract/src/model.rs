@@ -107,6 +107,183 @@ pub struct TextBox {
     /// Recogniser confidence in 0..=1 for OCR text; `None` for a PDF text layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Which way the glyph's baseline runs on the page.
+    #[serde(default, skip_serializing_if = "Direction::is_upright")]
+    pub direction: Direction,
+}
+
+/// Which way a line of text runs on the page (y down): the direction of its baseline, in
+/// quarter turns clockwise from left-to-right. Text printed sideways on a page (a landscape
+/// table on a portrait page, a rotated `cm`, a `/Rotate`d page drawn unrotated) runs
+/// [`Direction::Up`] or [`Direction::Down`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Left to right: upright text.
+    #[default]
+    Right,
+    /// Top to bottom (turned a quarter clockwise).
+    Down,
+    /// Right to left (upside down).
+    Left,
+    /// Bottom to top (turned a quarter counter-clockwise).
+    Up,
+}
+
+impl Direction {
+    /// All four, upright first.
+    pub const ALL: [Direction; 4] = [
+        Direction::Right,
+        Direction::Down,
+        Direction::Left,
+        Direction::Up,
+    ];
+
+    /// The direction of the vector (`dx`, `dy`) in page space, to the nearest quarter turn.
+    pub fn of_vector(dx: f64, dy: f64) -> Direction {
+        if dx.abs() >= dy.abs() {
+            if dx >= 0.0 {
+                Direction::Right
+            } else {
+                Direction::Left
+            }
+        } else if dy > 0.0 {
+            Direction::Down
+        } else {
+            Direction::Up
+        }
+    }
+
+    /// Whether text in this direction reads upright.
+    pub fn is_upright(&self) -> bool {
+        *self == Direction::Right
+    }
+
+    fn quarters(self) -> u8 {
+        self as u8
+    }
+
+    fn from_quarters(q: u8) -> Direction {
+        Direction::ALL[usize::from(q % 4)]
+    }
+
+    /// This direction as seen in a frame turned so that `frame` reads upright.
+    pub fn relative_to(self, frame: Direction) -> Direction {
+        Direction::from_quarters(self.quarters() + 4 - frame.quarters())
+    }
+}
+
+/// The turn of a page that makes text of one [`Direction`] read upright: page space of a
+/// `width` × `height` page → the *frame* (a page turned so that its origin is again the
+/// top-left corner), and back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Turn {
+    /// The direction that reads upright in the frame.
+    pub direction: Direction,
+    /// The page's size in page space.
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Turn {
+    /// No turn: the frame is page space.
+    pub fn none(width: f64, height: f64) -> Turn {
+        Turn {
+            direction: Direction::Right,
+            width,
+            height,
+        }
+    }
+
+    /// The frame's size.
+    pub fn frame_size(&self) -> (f64, f64) {
+        match self.direction {
+            Direction::Right | Direction::Left => (self.width, self.height),
+            Direction::Down | Direction::Up => (self.height, self.width),
+        }
+    }
+
+    /// A point of page space in the frame.
+    pub fn point(&self, x: f64, y: f64) -> (f64, f64) {
+        match self.direction {
+            Direction::Right => (x, y),
+            Direction::Down => (y, self.width - x),
+            Direction::Left => (self.width - x, self.height - y),
+            Direction::Up => (self.height - y, x),
+        }
+    }
+
+    /// A point of the frame in page space.
+    pub fn point_back(&self, x: f64, y: f64) -> (f64, f64) {
+        match self.direction {
+            Direction::Right => (x, y),
+            Direction::Down => (self.width - y, x),
+            Direction::Left => (self.width - x, self.height - y),
+            Direction::Up => (y, self.height - x),
+        }
+    }
+
+    /// The affine map from the frame back to page space, as `[a b c d e f]`
+    /// (`x = a·x' + c·y' + e`, `y = b·x' + d·y' + f`).
+    pub fn back_matrix(&self) -> [f64; 6] {
+        let (w, h) = (self.width, self.height);
+        match self.direction {
+            Direction::Right => [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+            Direction::Down => [0.0, 1.0, -1.0, 0.0, w, 0.0],
+            Direction::Left => [-1.0, 0.0, 0.0, -1.0, w, h],
+            Direction::Up => [0.0, -1.0, 1.0, 0.0, 0.0, h],
+        }
+    }
+
+    /// A rectangle of page space in the frame.
+    pub fn rect(&self, r: &Rect) -> Rect {
+        let (ax, ay) = self.point(r.x0, r.y0);
+        let (bx, by) = self.point(r.x1, r.y1);
+        Rect::from_corners(ax, ay, bx, by)
+    }
+
+    /// A rectangle of the frame in page space.
+    pub fn rect_back(&self, r: &Rect) -> Rect {
+        let (ax, ay) = self.point_back(r.x0, r.y0);
+        let (bx, by) = self.point_back(r.x1, r.y1);
+        Rect::from_corners(ax, ay, bx, by)
+    }
+
+    /// A segment of page space in the frame.
+    pub fn segment(&self, s: &Segment) -> Segment {
+        let (a, b) = match s.orientation {
+            Orientation::Horizontal => (self.point(s.start, s.pos), self.point(s.end, s.pos)),
+            Orientation::Vertical => (self.point(s.pos, s.start), self.point(s.pos, s.end)),
+        };
+        let horizontal = (a.1 - b.1).abs() <= (a.0 - b.0).abs();
+        let (pos, start, end) = if horizontal {
+            (a.1, a.0.min(b.0), a.0.max(b.0))
+        } else {
+            (a.0, a.1.min(b.1), a.1.max(b.1))
+        };
+        Segment {
+            orientation: if horizontal {
+                Orientation::Horizontal
+            } else {
+                Orientation::Vertical
+            },
+            pos,
+            start,
+            end,
+            ..*s
+        }
+    }
+
+    /// A text box of page space in the frame, its direction made relative to the frame.
+    pub fn text_box(&self, t: &TextBox) -> TextBox {
+        TextBox {
+            bbox: self.rect(&t.bbox),
+            direction: t.direction.relative_to(self.direction),
+            ..t.clone()
+        }
+    }
 }
 
 /// Direction of a ruling segment.

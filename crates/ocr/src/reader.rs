@@ -295,6 +295,7 @@ impl OcrReader {
             font_size: f64::from(line_h) * to_page.sy.abs(),
             bbox: to_page.rect(band.rect),
             confidence: Some(1.0),
+            direction: Default::default(),
         });
         Ok(lines
             .iter()
@@ -323,6 +324,7 @@ impl OcrReader {
                     font_size: bbox.height().max(f64::from(line_h) * to_page.sy.abs()),
                     bbox,
                     confidence: Some(r.confidence),
+                    direction: Default::default(),
                 })
             })
             .chain(dash_boxes)

@@ -47,6 +47,7 @@ struct Pending {
     x1: f64,
     text: String,
     page: u32,
+    /// The cell's box in page space (`x0`/`x1` are in the table's frame).
     bbox: Rect,
     confidence: Option<f32>,
     /// Whether the cell's top and bottom sides are drawn rules.
@@ -223,7 +224,7 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
             x1: c.bbox.x1,
             text: text.clone(),
             page: part.page,
-            bbox: c.bbox,
+            bbox: part.turn.rect_back(&c.bbox),
             confidence: *confidence,
             drawn: *drawn,
         })

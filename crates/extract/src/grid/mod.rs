@@ -27,7 +27,8 @@ pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
 pub use text::{cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
-    GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
+    Direction, GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
+    Turn,
 };
 use crate::settings::TableSettings;
 
@@ -87,11 +88,15 @@ fn grids(segments: &[Segment], settings: &TableSettings) -> Vec<Found> {
         .collect()
 }
 
-/// One table as found on one page, with its text and caption.
+/// One table as found on one page, with its text and caption. Its boxes are in the frame
+/// of `turn` (the page turned so that the table's text reads upright; page space for an
+/// upright table).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageTable {
     /// 1-based page number.
     pub page: u32,
+    /// The turn from page space to the frame the table's boxes are given in.
+    pub turn: Turn,
     pub grid: GridCells,
     /// The text of each cell of `grid.cells`, in the same order.
     pub texts: Vec<String>,
@@ -127,13 +132,104 @@ pub(crate) fn boundaries(g: &GridCells) -> (Vec<f64>, Vec<f64>) {
     (xs, ys)
 }
 
-/// Steps 1–7 on one page: its tables (top-down, then left-right) with cell text and captions.
+/// Steps 1–7 on one page: its tables with cell text and captions, each read in the frame in
+/// which its text is upright (see [`PageTable::turn`]): the upright tables first, then the
+/// tables of each other [`Direction`] in turn, each group top-down, then left-right.
 ///
-/// A caption is made of the glyphs outside every cell whose centre lies horizontally within
-/// the table and vertically between the table's top edge and `caption_max_distance` above it
-/// (but below any table above that overlaps it horizontally), grouped into [`lines`].
+/// A table's direction is the one most of its glyphs run in (upright when it has none); a
+/// page holding text in several directions is read once per direction, turned, keeping the
+/// tables of that direction. In a cell whose text runs another way than its table, the text
+/// is read turned so that it is upright.
+///
+/// A caption is made of the upright glyphs outside every cell whose centre lies
+/// horizontally within the table and vertically between the table's top edge and
+/// `caption_max_distance` above it (but below any table above that overlaps it
+/// horizontally), grouped into [`lines`].
 /// A degenerate group of boxes (see [`grid`]) comes back with no cells and its message.
 pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTable> {
+    let upright = Turn::none(page.width, page.height);
+    let tables = frame_tables(page, upright, settings);
+    if page.text.iter().all(|t| t.direction.is_upright()) {
+        return tables.into_iter().map(|(t, _)| t).collect();
+    }
+    let mut out: Vec<PageTable> = tables
+        .into_iter()
+        .filter(|(_, d)| d.is_none_or(|d| d.is_upright()))
+        .map(|(t, _)| t)
+        .collect();
+    for direction in Direction::ALL.into_iter().skip(1) {
+        if !page.text.iter().any(|t| t.direction == direction) {
+            continue;
+        }
+        let turn = Turn {
+            direction,
+            ..upright
+        };
+        out.extend(
+            frame_tables(&turn_page(page, &turn), turn, settings)
+                .into_iter()
+                .filter(|(_, d)| d.is_some_and(|d| d.is_upright()))
+                .map(|(t, _)| t),
+        );
+    }
+    out
+}
+
+/// `page` seen in the frame of `turn` (text, segments and size; images are left out).
+pub fn turn_page(page: &PageContent, turn: &Turn) -> PageContent {
+    let (width, height) = turn.frame_size();
+    PageContent {
+        number: page.number,
+        width,
+        height,
+        text: page.text.iter().map(|t| turn.text_box(t)).collect(),
+        segments: page.segments.iter().map(|s| turn.segment(s)).collect(),
+        images: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// The direction most of `glyphs` run in (the first of [`Direction::ALL`] on a tie), `None`
+/// when there are none.
+pub fn main_direction<'a>(glyphs: impl IntoIterator<Item = &'a TextBox>) -> Option<Direction> {
+    let mut counts = [0usize; 4];
+    for g in glyphs {
+        counts[g.direction as usize] += 1;
+    }
+    let best = (0..4).rev().max_by_key(|&i| counts[i])?;
+    (counts[best] > 0).then(|| Direction::ALL[best])
+}
+
+/// The text of a cell from its glyphs, read in the direction most of them run in.
+fn read_cell(
+    glyphs: &[&TextBox],
+    cell: &Rect,
+    settings: &TableSettings,
+    spacing: Spacing,
+) -> String {
+    match main_direction(glyphs.iter().copied()) {
+        Some(direction) if !direction.is_upright() => {
+            // Turning about the origin keeps every distance, which is all reading needs.
+            let turn = Turn {
+                direction,
+                width: 0.0,
+                height: 0.0,
+            };
+            let turned: Vec<TextBox> = glyphs.iter().map(|g| turn.text_box(g)).collect();
+            let refs: Vec<&TextBox> = turned.iter().collect();
+            cell_text(&lines(&refs, settings), &turn.rect(cell), spacing)
+        }
+        _ => cell_text(&lines(glyphs, settings), cell, spacing),
+    }
+}
+
+/// Steps 1–7 on a page already turned by `turn`: its tables, each with the direction most of
+/// its glyphs run in (relative to the frame; `None` when it has no glyph).
+fn frame_tables(
+    page: &PageContent,
+    turn: Turn,
+    settings: &TableSettings,
+) -> Vec<(PageTable, Option<Direction>)> {
     let found = grids(&page.segments, settings);
     // Slot → cell index maps for assigning glyphs.
     let maps: Vec<(Vec<f64>, Vec<f64>, Vec<usize>)> = found
@@ -165,6 +261,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
         let row = ys.partition_point(|y| *y <= cy).saturating_sub(1);
         in_cells[k][owner[row * g.n_cols + col]].push(t);
     }
+    free.retain(|t| t.direction.is_upright());
     free.sort_by(|a, b| a.bbox.center().1.total_cmp(&b.bbox.center().1));
     let bboxes: Vec<Rect> = found.iter().map(|f| f.grid.bbox).collect();
     let spacing = Spacing::of(&page.text);
@@ -187,7 +284,7 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
                 let texts = glyphs
                     .iter()
                     .zip(&grid.cells)
-                    .map(|(gs, c)| cell_text(&lines(gs, settings), &c.bbox, spacing))
+                    .map(|(gs, c)| read_cell(gs, &c.bbox, settings, spacing))
                     .collect();
                 let confidences = glyphs
                     .iter()
@@ -198,8 +295,10 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
                     })
                     .collect();
                 let caption = caption_lines(&bboxes, k, &free, settings);
-                PageTable {
+                let direction = main_direction(glyphs.iter().flatten().copied());
+                let table = PageTable {
                     page: page.number,
+                    turn,
                     grid,
                     texts,
                     confidences,
@@ -207,7 +306,8 @@ pub fn page_tables(page: &PageContent, settings: &TableSettings) -> Vec<PageTabl
                     repairs,
                     drawn,
                     spacing,
-                }
+                };
+                (table, direction)
             },
         )
         .collect()

@@ -218,6 +218,7 @@ mod tests {
             },
             font_size: 10.0,
             confidence: None,
+            direction: Default::default(),
         }
     }
 

@@ -173,6 +173,7 @@ impl Device for PageCollector {
             bbox: glyph.bbox,
             font_size: glyph.font_size,
             confidence: None,
+            direction: glyph.direction,
         });
     }
 

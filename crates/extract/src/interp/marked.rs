@@ -12,7 +12,7 @@
 //! PDFDocEncoding), folded with [`crate::text::fold`]. Spans inside an ActualText span are
 //! covered by the outer one, as the outer text replaces everything it marks.
 
-use crate::model::Rect;
+use crate::model::{Direction, Rect};
 use crate::text::fold;
 
 /// Most glyphs held back in one span; further glyphs in it are dropped.
@@ -26,6 +26,7 @@ pub(super) struct HeldGlyph {
     pub(super) bbox: Rect,
     pub(super) font_size: f64,
     pub(super) code: u32,
+    pub(super) direction: Direction,
 }
 
 /// An ActualText span: its decoded text and the glyphs drawn in it.
@@ -199,6 +200,7 @@ mod tests {
             },
             font_size: 10.0,
             code: x as u32,
+            direction: Direction::Right,
         }
     }
 

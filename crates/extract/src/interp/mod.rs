@@ -10,7 +10,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::error::ExtractError;
 use crate::font::Font;
-use crate::model::{Matrix, PageContent, PageImage, Rect};
+use crate::model::{Direction, Matrix, PageContent, PageImage, Rect};
 use crate::pdf::{
     as_f64, as_name, deref, dict, get, matrix, merge_resources, read_image, stream_data, PageInfo,
     PdfDocument,
@@ -36,6 +36,8 @@ pub struct Glyph<'a> {
     pub font_size: f64,
     /// The character code in the font.
     pub code: u32,
+    /// Which way the baseline runs on the page.
+    pub direction: Direction,
 }
 
 /// One element of a path, in page space.
@@ -471,6 +473,7 @@ impl Interp<'_> {
                 bbox: held.bbox,
                 font_size: held.font_size,
                 code: held.code,
+                direction: held.direction,
             });
         }
     }
@@ -572,6 +575,7 @@ impl Interp<'_> {
                 bbox,
                 font_size: size.abs() * c.hypot(d),
                 code: code.code,
+                direction: Direction::of_vector(trm.0[0], trm.0[1]),
             };
             if [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
                 .iter()
@@ -581,6 +585,7 @@ impl Interp<'_> {
                     bbox,
                     font_size: glyph.font_size,
                     code: glyph.code,
+                    direction: glyph.direction,
                 };
                 if !self.marked.hold(held) {
                     self.device.glyph(&glyph);
