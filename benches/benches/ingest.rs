@@ -96,6 +96,7 @@ fn main() {
             excel_csv: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             progress: ProgressMode::Quiet,
+            shard: None,
         };
         reset_peak_rss();
         let cpu_start = cpu_seconds();

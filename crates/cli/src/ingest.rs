@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions};
 use crate::progress::{Progress, ProgressMode};
+use crate::shard::{shard_info, Shard};
 use crate::stage::Staging;
 use crate::walk::{self, Fingerprint, InputFile, WalkError};
 
@@ -60,6 +61,8 @@ pub struct IngestOptions {
     /// Files larger than this fail without being read.
     pub max_file_bytes: u64,
     pub progress: ProgressMode,
+    /// Read only this shard's part of the inputs ([`crate::shard`]).
+    pub shard: Option<Shard>,
 }
 
 /// Default for [`IngestOptions::max_file_bytes`]: 512 MiB.
@@ -114,6 +117,19 @@ impl Summary {
         self.files.get(&status).copied().unwrap_or(0)
     }
 
+    /// Counts one file of the dataset.
+    pub fn add_file(&mut self, entry: &FileEntry) {
+        *self.files.entry(entry.status).or_default() += 1;
+    }
+
+    /// Counts one report of the dataset and its findings.
+    pub fn add_report(&mut self, report: &Report) {
+        self.reports += 1;
+        for f in &report.findings {
+            *self.findings.entry(f.severity).or_default() += 1;
+        }
+    }
+
     /// The short human summary printed at the end.
     pub fn render(&self) -> String {
         let files: Vec<String> = self
@@ -164,7 +180,12 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
             opts.out.display().to_string(),
         ));
     }
-    let files = walk::discover(&opts.inputs, Some(&opts.out))?;
+    let mut files = walk::discover(&opts.inputs, Some(&opts.out))?;
+    let shard = opts.shard.map(|shard| {
+        let info = shard_info(shard, files.iter().map(|f| f.name.as_str()));
+        files.retain(|f| shard.owns(&f.name));
+        info
+    });
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .stack_size(WORKER_STACK)
@@ -234,7 +255,7 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
     };
     for (i, entry, _) in &entries {
         writer.add_file(entry)?;
-        *summary.files.entry(entry.status).or_default() += 1;
+        summary.add_file(entry);
         let part = staging.path(&part_name(*i));
         if entry.reports == 0 || !part.exists() {
             continue;
@@ -243,10 +264,7 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
             let report: Report = serde_json::from_str(&line?).map_err(|e| {
                 IngestError::Previous(format!("records of {}, line {}: {e}", entry.file, n + 1))
             })?;
-            summary.reports += 1;
-            for f in &report.findings {
-                *summary.findings.entry(f.severity).or_default() += 1;
-            }
+            summary.add_report(&report);
             writer.add_report(&report)?;
         }
         std::fs::remove_file(&part)?;
@@ -263,6 +281,7 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
             excel_csv: opts.excel_csv,
             max_file_bytes: opts.max_file_bytes,
         },
+        shard,
         files: entries.into_iter().map(|(_, e, _)| e).collect(),
     };
     writer.finish(&manifest)?;

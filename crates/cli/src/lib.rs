@@ -6,7 +6,9 @@ pub use jixiao_dataset::manifest;
 
 pub mod golden;
 pub mod ingest;
+pub mod merge;
 pub mod pipeline;
 pub mod progress;
+pub mod shard;
 pub mod stage;
 pub mod walk;

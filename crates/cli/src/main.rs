@@ -9,8 +9,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::golden::{self, CheckOptions};
 use jixiao::ingest::{self, IngestOptions, DEFAULT_MAX_FILE_BYTES};
 use jixiao::manifest::FileStatus;
+use jixiao::merge::{self, MergeOptions};
 use jixiao::pipeline::{Pipeline, PipelineError};
 use jixiao::progress::ProgressMode;
+use jixiao::shard::Shard;
 use jixiao_extract::ExtractOptions;
 use jixiao_normalize::Report;
 use jixiao_ocr::OcrConfig;
@@ -51,6 +53,25 @@ enum Command {
         #[arg(long)]
         excel_csv: bool,
         /// No progress and no summary.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Read only shard K of N (0 ≤ K < N) of the inputs, chosen by a hash of each path;
+        /// `auto` takes K and N from Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or K
+        /// from Kubernetes (JOB_COMPLETION_INDEX) and N from JIXIAO_SHARD_COUNT; `auto/N`
+        /// gives N. Combine the shards with `jixiao merge`.
+        #[arg(long, value_name = "K/N|auto|auto/N")]
+        shard: Option<String>,
+    },
+    /// Merges the output directories of the shards of a sharded ingest (`ingest --shard`)
+    /// into one dataset, identical to a single ingest of the same inputs.
+    Merge {
+        /// Every shard's output directory.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output directory (created if needed).
+        #[arg(long)]
+        out: PathBuf,
+        /// No summary.
         #[arg(long, short)]
         quiet: bool,
     },
@@ -219,7 +240,12 @@ fn run(command: Command) -> Result<u8, Failure> {
             resume,
             excel_csv,
             quiet,
+            shard,
         } => {
+            let shard = shard
+                .map(|spec| Shard::parse(&spec, |var| std::env::var(var).ok()))
+                .transpose()
+                .map_err(Failure::usage)?;
             let jobs = jobs_or_cores(jobs);
             let pipeline = pipeline(jobs);
             let opts = IngestOptions {
@@ -234,11 +260,25 @@ fn run(command: Command) -> Result<u8, Failure> {
                 } else {
                     ProgressMode::Auto
                 },
+                shard,
             };
             let summary = ingest::ingest(&opts, &|bytes, file, sha| {
                 pipeline.process(bytes, file, sha)
             })
             .map_err(|e| {
+                if e.is_usage() {
+                    Failure::usage(&e)
+                } else {
+                    Failure::run(&e)
+                }
+            })?;
+            if !quiet {
+                eprintln!("{}", summary.render());
+            }
+            Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+        }
+        Command::Merge { shards, out, quiet } => {
+            let summary = merge::merge(&MergeOptions { shards, out }).map_err(|e| {
                 if e.is_usage() {
                     Failure::usage(&e)
                 } else {

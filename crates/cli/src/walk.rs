@@ -143,7 +143,8 @@ pub fn looks_like_pdf(head: &[u8]) -> bool {
         .any(|w| w == b"%PDF-")
 }
 
-fn hex(digest: &[u8]) -> String {
+/// Lower-case hex of `digest`.
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -25,6 +25,7 @@ fn options(inputs: &[&Path], out: &Path, jobs: usize) -> IngestOptions {
         excel_csv: false,
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         progress: ProgressMode::Quiet,
+        shard: None,
     }
 }
 

@@ -66,12 +66,30 @@ pub struct RunOptions {
     pub max_file_bytes: u64,
 }
 
+/// What the manifest of one shard of a sharded ingest (`ingest --shard K/N`) records, so
+/// that `merge` can check it has every shard of the same input listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    /// K, from 0.
+    pub index: u32,
+    /// N.
+    pub count: u32,
+    /// Files in the whole input listing (all shards together).
+    pub listed: usize,
+    /// SHA-256 (hex) of the whole listing: every recorded name followed by a newline, sorted.
+    pub listing_sha256: String,
+}
+
 /// The whole manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Version of the jixiao that wrote it.
     pub jixiao_version: String,
     pub options: RunOptions,
+    /// Present in the manifest of one shard of a sharded ingest (`--shard K/N`); never in a
+    /// single run's or a merged dataset's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardInfo>,
     /// Sorted by `file`.
     pub files: Vec<FileEntry>,
 }
