@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::golden::{self, CheckOptions};
-use jixiao::ingest::{self, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::ingest::{self, IngestError, IngestOptions, Summary, DEFAULT_MAX_FILE_BYTES};
 use jixiao::manifest::FileStatus;
-use jixiao::merge::{self, MergeOptions};
+use jixiao::merge::{self, MergeError, MergeOptions};
 use jixiao::pipeline::{Pipeline, PipelineError};
 use jixiao::progress::ProgressMode;
 use jixiao::shard::Shard;
@@ -231,6 +231,26 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     emit(&text)
 }
 
+/// The end of a batch command (`ingest`, `merge`): its summary printed unless `quiet`, exit
+/// status 1 when a file failed.
+fn batch_outcome<E: std::fmt::Display>(
+    result: Result<Summary, E>,
+    is_usage: fn(&E) -> bool,
+    quiet: bool,
+) -> Result<u8, Failure> {
+    let summary = result.map_err(|e| {
+        if is_usage(&e) {
+            Failure::usage(&e)
+        } else {
+            Failure::run(&e)
+        }
+    })?;
+    if !quiet {
+        eprintln!("{}", summary.render());
+    }
+    Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+}
+
 fn run(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Ingest {
@@ -262,33 +282,14 @@ fn run(command: Command) -> Result<u8, Failure> {
                 },
                 shard,
             };
-            let summary = ingest::ingest(&opts, &|bytes, file, sha| {
+            let result = ingest::ingest(&opts, &|bytes, file, sha| {
                 pipeline.process(bytes, file, sha)
-            })
-            .map_err(|e| {
-                if e.is_usage() {
-                    Failure::usage(&e)
-                } else {
-                    Failure::run(&e)
-                }
-            })?;
-            if !quiet {
-                eprintln!("{}", summary.render());
-            }
-            Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+            });
+            batch_outcome(result, IngestError::is_usage, quiet)
         }
         Command::Merge { shards, out, quiet } => {
-            let summary = merge::merge(&MergeOptions { shards, out }).map_err(|e| {
-                if e.is_usage() {
-                    Failure::usage(&e)
-                } else {
-                    Failure::run(&e)
-                }
-            })?;
-            if !quiet {
-                eprintln!("{}", summary.render());
-            }
-            Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+            let result = merge::merge(&MergeOptions { shards, out });
+            batch_outcome(result, MergeError::is_usage, quiet)
         }
         Command::Extract { file, pages } => {
             let bytes = read_input(&file)?;

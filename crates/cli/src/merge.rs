@@ -19,8 +19,8 @@ use jixiao_dataset::{output_files, DatasetError, DatasetOptions, DatasetWriter};
 use jixiao_normalize::Report;
 
 use crate::ingest::Summary;
-use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions};
-use crate::shard::{listing_fingerprint, shard_of, ShardInfo};
+use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions, ShardInfo};
+use crate::shard::{listing_fingerprint, shard_of};
 use crate::stage::Staging;
 
 /// Options of one merge.
