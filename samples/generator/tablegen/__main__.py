@@ -110,6 +110,21 @@ def _tags(doc: Doc, p, pages: str) -> dict[str, str]:
     }
 
 
+def dump_truth(truth: dict) -> str:
+    """The truth as compact JSON, one table's head and then one cell per line."""
+
+    def dumps(v: object) -> str:
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+    tables = []
+    for t in truth["tables"]:
+        head = dumps({k: v for k, v in t.items() if k != "cells"})[:-1]
+        cells = ",\n".join(dumps(c) for c in t["cells"])
+        tables.append(f'{head},"cells":[\n{cells}]}}')
+    top = dumps({k: v for k, v in truth.items() if k != "tables"})[:-1]
+    return f'{top},"tables":[\n' + ",\n".join(tables) + "]}\n"
+
+
 def _fit(docs: list[Doc], out: Path, max_mb: float) -> list[Doc]:
     """Keeps, per producer, the smallest documents whose PDFs fit in an equal share of
     `max_mb` (a committed subset); deletes the others."""
@@ -204,7 +219,7 @@ def main() -> int:
             "rotate": d.rotate,
             "tables": [p.table.truth() | {"tags": _tags(d, p, pages[p.index])} for p in d.tables],
         }
-        (args.out / f"{d.name}.truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n")
+        (args.out / f"{d.name}.truth.json").write_text(dump_truth(truth))
         n_tables += len(d.tables)
     print(f"{len(docs)} documents, {n_tables} tables in {args.out}")
     return 0
