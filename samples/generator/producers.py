@@ -33,11 +33,8 @@ def _exe(producer: str) -> str:
     return path
 
 
-def _chromium(blocks: list[Block], style: Style, out: Path, work: Path) -> None:
-    src = work / "doc.html"
-    src.write_text(render_html(blocks, style), encoding="utf-8")
-    profile = work / "profile"
-    profile.mkdir()
+def chromium_pdf(src: Path, out: Path, profile: Path) -> None:
+    """Prints the HTML file `src` to the PDF `out` with headless Chromium (profile dir `profile`)."""
     cmd = [
         _exe("chromium"),
         "--headless",
@@ -56,10 +53,9 @@ def _chromium(blocks: list[Block], style: Style, out: Path, work: Path) -> None:
     subprocess.run(cmd, check=True, timeout=TIMEOUT_S, capture_output=True)
 
 
-def _libreoffice(blocks: list[Block], style: Style, out: Path, work: Path) -> None:
-    src = work / f"{out.stem}.fodt"
-    src.write_text(render_fodt(blocks, style), encoding="utf-8")
-    profile = work / "lo-profile"
+def libreoffice_pdf(srcs: list[Path], outdir: Path, profile: Path) -> None:
+    """Converts documents to PDFs named after them in `outdir` with headless LibreOffice
+    (user profile `profile`; one profile serves one conversion at a time)."""
     cmd = [
         _exe("libreoffice"),
         f"-env:UserInstallation={profile.as_uri()}",
@@ -68,10 +64,24 @@ def _libreoffice(blocks: list[Block], style: Style, out: Path, work: Path) -> No
         "--convert-to",
         "pdf:writer_pdf_Export",
         "--outdir",
-        str(work),
-        str(src),
+        str(outdir),
+        *map(str, srcs),
     ]
     subprocess.run(cmd, check=True, timeout=TIMEOUT_S, capture_output=True)
+
+
+def _chromium(blocks: list[Block], style: Style, out: Path, work: Path) -> None:
+    src = work / "doc.html"
+    src.write_text(render_html(blocks, style), encoding="utf-8")
+    profile = work / "profile"
+    profile.mkdir()
+    chromium_pdf(src, out, profile)
+
+
+def _libreoffice(blocks: list[Block], style: Style, out: Path, work: Path) -> None:
+    src = work / f"{out.stem}.fodt"
+    src.write_text(render_fodt(blocks, style), encoding="utf-8")
+    libreoffice_pdf([src], work, work / "lo-profile")
     shutil.move(work / f"{out.stem}.pdf", out)
 
 

@@ -24,51 +24,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.append(str(HERE.parent))  # the sample generator's producers.stabilise
+sys.path.append(str(HERE.parent))  # the sample generator's producers and fodt_out
 
 from draw import Doc, random_doc
+from fodt_doc import render_fodt
+from html_doc import render_html
 from rotate import orient
 
-from fodt_out import render_fodt
-from html_out import render_html
-from producers import stabilise
+from producers import chromium_pdf, libreoffice_pdf, stabilise
 
 PRODUCERS = ["chromium", "libreoffice", "reportlab"]
-TIMEOUT_S = 600
 LO_BATCH = 25
-
-
-def _chromium(src: Path, out: Path, profile: Path) -> None:
-    cmd = [
-        "chromium",
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--no-pdf-header-footer",
-        f"--print-to-pdf={out}",
-        src.as_uri(),
-    ]
-    subprocess.run(cmd, check=True, timeout=TIMEOUT_S, capture_output=True)
-
-
-def _libreoffice(srcs: list[Path], outdir: Path, profile: Path) -> None:
-    cmd = [
-        "soffice",
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf:writer_pdf_Export",
-        "--outdir",
-        str(outdir),
-        *map(str, srcs),
-    ]
-    subprocess.run(cmd, check=True, timeout=TIMEOUT_S, capture_output=True)
 
 
 def _pages(pdf: Path, doc: Doc) -> list[str]:
@@ -177,12 +143,12 @@ def main() -> int:
 
         def lo_batch(k: int) -> None:
             srcs = [work / f"{d.name}.fodt" for d in batches[k]]
-            _libreoffice(srcs, args.out, work / f"lo-profile-{k % args.jobs}")
+            libreoffice_pdf(srcs, args.out, work / f"lo-profile-{k % args.jobs}")
 
         def chromium(d: Doc) -> None:
             src = work / f"{d.name}.html"
             src.write_text(render_html(d), encoding="utf-8")
-            _chromium(src, (args.out / f"{d.name}.pdf").resolve(), work / f"chrome-{d.name}")
+            chromium_pdf(src, (args.out / f"{d.name}.pdf").resolve(), work / f"chrome-{d.name}")
 
         with ThreadPoolExecutor(args.jobs) as pool:
             # LibreOffice profiles are per worker slot: batches k and k+jobs never overlap.
@@ -192,7 +158,7 @@ def main() -> int:
         rl = [d for d in docs if d.producer == "reportlab"]
         failed: set[str] = set()
         if rl:
-            from rl_out import LAYOUT_ERRORS, render_reportlab  # ReportLab is needed only for its documents
+            from rl_doc import LAYOUT_ERRORS, render_reportlab  # ReportLab is needed only for its documents
 
             for d in rl:  # ReportLab's font registry is global: one document at a time
                 try:

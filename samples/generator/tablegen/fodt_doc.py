@@ -8,14 +8,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from draw import CellLook, Doc, Placed, Rule
 
-NS = (
-    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
-    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"'
-)
+from fodt_out import NS  # the sample generator's
+
 ALIGN = {"left": "start", "center": "center", "right": "end"}
 PT_MM = 25.4 / 72.0
 
