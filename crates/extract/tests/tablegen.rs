@@ -26,12 +26,13 @@ use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
 /// Floors on the committed subset, in per cent of cells exact: the level reached on main
-/// when the subset was committed (main 011426c: 23.16 % of 20,639 ruled cells, 12.89 % of
-/// 2,707 partially ruled cells), rounded down to 0.1. They are a ratchet, not the goal (the
+/// when the subset was committed (main 0b6f28a: 47.74 % of 20,639 ruled cells, 12.89 % of
+/// 2,707 partially ruled cells; 23.16 % ruled before c96b0ab read turned text upright),
+/// rounded down to 0.1. They are a ratchet, not the goal (the
 /// issue's bar is 99.9 %): a change that fixes a mechanism raises them to its new level, so
 /// that no later change silently loses what it fixed; one that lowers a figure must say why
 /// in its commit.
-const RULED_FLOOR: f64 = 23.1;
+const RULED_FLOOR: f64 = 47.7;
 /// Partially ruled tables (三线表, outer box only, horizontal rules only) have their own
 /// floor: their columns and rows must be inferred from the text where rules are missing.
 const PARTIAL_FLOOR: f64 = 12.8;
