@@ -4,7 +4,8 @@
 For every document and producer: the PDF (`samples/<producer>/<doc>.pdf`), its expected
 logical tables (`samples/expected/<producer>/<doc>.tables.json`) and its golden parse output
 (`golden/<producer>/<doc>.json`); then the scanned variants (`samples/scanned/<doc>.pdf`,
-`samples/expected/scanned/…`, `golden/scanned/…`). Expected tables and golden records are
+`samples/expected/scanned/…`, `golden/scanned/…`) and the text-layer variants
+(`samples/<dir>/<name>.pdf`, see `fontvariants.py`). Expected tables and golden records are
 written from the source data, never from jixiao's output.
 
 Usage: render.py [--only NAME ...] [--keep-sources DIR]
@@ -25,6 +26,11 @@ from pages import table_pages
 from pdfcheck import break_stats, missing_cells
 from producers import check_producers, render_pdf
 from scan import scan_pdf
+
+try:  # pikepdf and fontTools are needed only to make the text-layer variants
+    from fontvariants import make_variant
+except ImportError:
+    make_variant = None
 
 SAMPLES = Path(__file__).resolve().parent.parent
 ROOT = SAMPLES.parent
@@ -138,6 +144,28 @@ def render_scan(sc: dict, blocks: list[Block]) -> None:
     print(f"scanned/{sc['name']}.pdf: from {src_rel}.pdf at {sc['dpi']} dpi")
 
 
+def variant_expectations(v: dict, sources: dict[str, tuple[list[Block], list[list[int]]]]) -> dict[Path, dict]:
+    """A text-layer variant's expectations: its source's tables (then those of `append`)."""
+    blocks, pages = sources[v["source"]]
+    if "append" in v:
+        more_blocks, more_pages = sources[v["append"]]
+        offset = max((p for ps in pages for p in ps), default=0)
+        blocks = blocks + more_blocks
+        pages = pages + [[p + offset for p in ps] for ps in more_pages]
+    rel = f"{v['dir']}/{v['name']}"
+    return expectations(rel, SAMPLES / f"{rel}.pdf", blocks, pages)
+
+
+def render_variant(v: dict, sources: dict[str, tuple[list[Block], list[list[int]]]]) -> None:
+    """Writes one text-layer variant and its expectations."""
+    if make_variant is None:
+        raise RuntimeError("text-layer variants need pikepdf and fontTools (pip install -r requirements.txt)")
+    rel = f"{v['dir']}/{v['name']}"
+    make_variant(SAMPLES, v, SAMPLES / f"{rel}.pdf")
+    write_or_compare(variant_expectations(v, sources), check=False)
+    print(f"{rel}.pdf: {v['transform']} of {v['source']}.pdf")
+
+
 def check_corpus(spec: dict, sets: dict[str, dict]) -> int:
     """Without producers: are the committed PDFs, expected tables and golden files up to date
     with the data? Prints every stale file; returns the process exit code."""
@@ -154,6 +182,9 @@ def check_corpus(spec: dict, sets: dict[str, dict]) -> int:
         blocks, pages = sources[sc["source"]]
         rel = f"scanned/{sc['name']}"
         stale += write_or_compare(expectations(rel, SAMPLES / f"{rel}.pdf", blocks, pages), check=True)
+        sources[rel] = (blocks, pages)
+    for v in spec.get("variants", []):
+        stale += write_or_compare(variant_expectations(v, sources), check=True)
     for path in stale:
         print(f"stale: {path.relative_to(ROOT)}", file=sys.stderr)
     return 1 if stale else 0
@@ -172,11 +203,13 @@ def main() -> int:
     sets = load_sets()
     if args.check:
         return check_corpus(spec, sets)
-    missing = check_producers(sorted({p for d in spec["documents"] for p in d["producers"]}))
+    wanted = set(args.only or [])
+    variant_names = {v["name"] for v in spec.get("variants", [])}
+    needs_producers = not wanted or bool(wanted - variant_names)
+    missing = check_producers(sorted({p for d in spec["documents"] for p in d["producers"]})) if needs_producers else []
     if missing:
         print("\n".join(missing), file=sys.stderr)
         return 2
-    wanted = set(args.only or [])
     rendered: dict[str, list[Block]] = {}
     for doc in spec["documents"]:
         blocks = build_blocks(doc.get("prelude", []), select_reports(doc["reports"], sets))
@@ -188,6 +221,17 @@ def main() -> int:
     for sc in spec.get("scans", []):
         if not wanted or sc["name"] in wanted:
             render_scan(sc, rendered[sc["source"]])
+        rendered[f"scanned/{sc['name']}"] = rendered[sc["source"]]
+    variants = [v for v in spec.get("variants", []) if not wanted or v["name"] in wanted]
+    if variants:
+        sources = {}
+        for rel in {v["source"] for v in variants} | {v["append"] for v in variants if "append" in v}:
+            src = rel if not rel.startswith("scanned/") else next(
+                sc["source"] for sc in spec["scans"] if f"scanned/{sc['name']}" == rel
+            )
+            sources[rel] = (rendered[rel], table_pages(SAMPLES / f"{src}.pdf", rendered[rel]))
+        for v in variants:
+            render_variant(v, sources)
     return 0
 
 

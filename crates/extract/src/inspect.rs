@@ -249,6 +249,7 @@ mod tests {
             font_size: 10.0,
             confidence: None,
             direction: Default::default(),
+            source: Default::default(),
         });
         let svg = page_svg(&page, &TableSettings::default());
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));

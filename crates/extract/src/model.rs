@@ -95,6 +95,28 @@ impl Matrix {
     }
 }
 
+/// Where a piece of text came from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum TextSource {
+    /// The PDF's text layer, through its own mappings (`/ToUnicode`, encodings, CMaps).
+    #[default]
+    Pdf,
+    /// The embedded font program (its `cmap` or glyph names), the PDF mapping nothing.
+    FontProgram,
+    /// Optical recognition of the page image or of the rendered region.
+    Ocr,
+}
+
+impl TextSource {
+    /// Whether this is the default source (not serialised then).
+    pub fn is_pdf(&self) -> bool {
+        *self == TextSource::Pdf
+    }
+}
+
 /// A piece of text with its box in page space: one glyph from a PDF text layer, or one
 /// recognised line from OCR.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +132,9 @@ pub struct TextBox {
     /// Which way the glyph's baseline runs on the page.
     #[serde(default, skip_serializing_if = "Direction::is_upright")]
     pub direction: Direction,
+    /// Where the text came from.
+    #[serde(default, skip_serializing_if = "TextSource::is_pdf")]
+    pub source: TextSource,
 }
 
 /// Which way a line of text runs on the page (y down): the direction of its baseline, in
@@ -399,6 +424,9 @@ pub struct Cell {
     /// Lowest OCR confidence of the text in the cell; absent for a text layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f32>,
+    /// Where the cell's text came from (the least direct source of any of its characters).
+    #[serde(default)]
+    pub text_source: TextSource,
 }
 
 /// A logical table: one bordered table, possibly continued over several pages.

@@ -41,6 +41,7 @@ fn put(s: &str, x: f64, y: f64) -> Vec<TextBox> {
                 font_size: 10.0,
                 confidence: None,
                 direction: Default::default(),
+                source: Default::default(),
             }
         })
         .collect()

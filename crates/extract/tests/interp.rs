@@ -543,6 +543,7 @@ impl jixiao_extract::RasterReader for FakeOcr {
                 font_size: 1.0,
                 confidence: Some(0.9),
                 direction: Default::default(),
+                source: Default::default(),
             }],
             segments: vec![seg(Orientation::Horizontal, 5.0, 0.0, 10.0, 1.0)],
         })

@@ -84,6 +84,7 @@ fn random_table(rng: &mut Lcg) -> Table {
             page: 1,
             bbox: Rect::default(),
             confidence,
+            text_source: Default::default(),
         });
     }
     Table {
@@ -130,6 +131,7 @@ fn huge_spans_are_not_read() {
         page: 1,
         bbox: Rect::default(),
         confidence: None,
+        text_source: Default::default(),
     };
     let table = Table {
         pages: vec![1],

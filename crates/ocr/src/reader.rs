@@ -296,6 +296,7 @@ impl OcrReader {
             bbox: to_page.rect(band.rect),
             confidence: Some(1.0),
             direction: Default::default(),
+            source: jixiao_extract::TextSource::Ocr,
         });
         Ok(lines
             .iter()
@@ -325,6 +326,7 @@ impl OcrReader {
                     bbox,
                     confidence: Some(r.confidence),
                     direction: Default::default(),
+                    source: jixiao_extract::TextSource::Ocr,
                 })
             })
             .chain(dash_boxes)

@@ -11,10 +11,14 @@ use hayro_cmap::{BfString, CMap, CMapName, CidFamily, WritingMode};
 use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::hash::FastMap;
+use crate::model::TextSource;
 use crate::pdf::{as_f64, as_name, deref, dict, get, stream_data, Objects};
 use crate::text::fold;
 
 mod names;
+mod program;
+
+use program::ProgramText;
 
 /// Ascent and descent (in em) used when a font does not give plausible ones.
 pub const FALLBACK_ASCENT: f64 = 0.88;
@@ -43,6 +47,8 @@ pub struct CharInfo {
     pub width: f64,
     /// Single-byte code 32, to which word spacing applies.
     pub is_space: bool,
+    /// Where the text came from: the PDF's own mappings, or the embedded font program.
+    pub source: TextSource,
 }
 
 /// How codes map to CIDs or characters.
@@ -80,10 +86,24 @@ enum Widths {
     },
 }
 
+/// When a simple font's embedded program is asked for a code's text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProgramUse {
+    /// Only when the PDF's own mappings give nothing.
+    Fallback,
+    /// Before the base encoding (no `/Encoding`: the program's built-in encoding applies).
+    First,
+    /// Alone (a symbolic font without `/Encoding`: a standard encoding would be wrong).
+    Only,
+}
+
 /// A loaded font.
 pub struct Font {
     encoding: Encoding,
     to_unicode: Option<CMap>,
+    /// The embedded program's text, loaded when the font has no `/ToUnicode`.
+    program: Option<ProgramText>,
+    program_use: ProgramUse,
     widths: Widths,
     /// Glyph units → em (0.001, or the `/FontMatrix` scale of a Type3 font).
     scale: f64,
@@ -110,7 +130,7 @@ impl Font {
         if subtype == b"Type0" {
             Self::load_type0(doc, font, to_unicode, limit)
         } else {
-            Self::load_simple(doc, font, subtype == b"Type3", to_unicode)
+            Self::load_simple(doc, font, subtype == b"Type3", to_unicode, limit)
         }
     }
 
@@ -170,6 +190,9 @@ impl Font {
         }
         let descriptor = descendant.and_then(|d| dict(doc, get(doc, d, b"FontDescriptor")));
         let (ascent, descent) = extent(doc, descriptor, 0.001);
+        let program = descendant
+            .filter(|_| to_unicode.is_none() && unicode_codes == UnicodeCodes::No)
+            .and_then(|d| ProgramText::load_cid(doc, d, limit));
         Font {
             encoding: Encoding::Cid {
                 cmap,
@@ -177,6 +200,8 @@ impl Font {
                 cid_unicode,
             },
             to_unicode,
+            program,
+            program_use: ProgramUse::Fallback,
             widths: Widths::Cid { default, runs },
             scale: 0.001,
             ascent,
@@ -191,6 +216,7 @@ impl Font {
         font: &Dictionary,
         type3: bool,
         to_unicode: Option<CMap>,
+        limit: usize,
     ) -> Font {
         let scale = if type3 {
             crate::pdf::matrix(doc, get(doc, font, b"FontMatrix"))
@@ -224,9 +250,25 @@ impl Font {
         } else {
             extent(doc, descriptor, scale)
         };
+        let program = if to_unicode.is_none() && !type3 {
+            ProgramText::load_simple(doc, font, limit)
+        } else {
+            None
+        };
+        let encoding_entry = get(doc, font, b"Encoding");
+        let symbolic = descriptor
+            .and_then(|d| as_f64(get(doc, d, b"Flags")))
+            .is_some_and(|f| (f as i64) & 4 != 0);
+        let program_use = match (encoding_entry, &program) {
+            (Object::Null, Some(_)) if symbolic => ProgramUse::Only,
+            (Object::Null, Some(_)) => ProgramUse::First,
+            _ => ProgramUse::Fallback,
+        };
         Font {
-            encoding: Encoding::Simple(simple_encoding(doc, get(doc, font, b"Encoding"))),
+            encoding: Encoding::Simple(simple_encoding(doc, encoding_entry)),
             to_unicode,
+            program,
+            program_use,
             widths,
             scale,
             ascent,
@@ -269,19 +311,34 @@ impl Font {
             Encoding::Simple(_) => c.code,
             Encoding::Cid { cmap, .. } => cmap.lookup_cid_code(c.code, c.len).unwrap_or(0),
         };
-        let text = self
-            .unicode(c, cid)
-            .map_or_else(|| Rc::from("\u{FFFD}"), |s| Rc::from(fold(&s)));
+        let (text, source) = match self.unicode(c, cid) {
+            Some(s) => (Rc::from(fold(&s)), TextSource::Pdf),
+            None => match self.program_text(c, cid) {
+                Some(s) => (Rc::from(fold(&s)), TextSource::FontProgram),
+                None => (Rc::from("\u{FFFD}"), TextSource::Pdf),
+            },
+        };
         let width = self.glyph_width(c.code, cid) * self.scale;
         let info = CharInfo {
             text,
             width,
             is_space: c.len == 1 && c.code == 32,
+            source,
         };
         self.cache.borrow_mut().insert(key, info.clone());
         info
     }
 
+    /// The text the embedded program gives a code (a simple font's byte, a CID font's CID).
+    fn program_text(&self, c: CharCode, cid: u32) -> Option<Rc<str>> {
+        let program = self.program.as_ref()?;
+        match self.encoding {
+            Encoding::Simple(_) => program.text(c.code & 0xFF),
+            Encoding::Cid { .. } => program.text(cid),
+        }
+    }
+
+    /// The text the PDF's own mappings (ToUnicode, encodings, CID collections) give a code.
     fn unicode(&self, c: CharCode, cid: u32) -> Option<String> {
         if let Some(s) = self
             .to_unicode
@@ -289,6 +346,13 @@ impl Font {
             .and_then(|m| m.lookup_bf_string(c.code))
         {
             return Some(bf_to_string(s));
+        }
+        match (&self.encoding, self.program_use) {
+            (Encoding::Simple(_), ProgramUse::Only) => return None,
+            (Encoding::Simple(_), ProgramUse::First) if self.program_text(c, cid).is_some() => {
+                return None
+            }
+            _ => {}
         }
         match &self.encoding {
             Encoding::Simple(encoding) => encoding.text((c.code & 0xFF) as u8),

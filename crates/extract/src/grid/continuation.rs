@@ -34,7 +34,7 @@
 //! cell spanning the rows of both parts.
 
 use super::{boundaries, join_lines, PageTable};
-use crate::model::{Cell, Rect, Table};
+use crate::model::{Cell, Rect, Table, TextSource};
 use crate::settings::TableSettings;
 
 /// A cell of a logical table under construction: rows are final, columns are kept as
@@ -50,6 +50,7 @@ struct Pending {
     /// The cell's box in page space (`x0`/`x1` are in the table's frame).
     bbox: Rect,
     confidence: Option<f32>,
+    source: TextSource,
     /// Whether the cell's top and bottom sides are drawn rules.
     drawn: (bool, bool),
 }
@@ -156,6 +157,7 @@ impl Logical {
             a.rowspan += b.rowspan - shift;
             a.text = join_lines([a.text.as_str(), b.text.as_str()], part.spacing);
             a.confidence = min_conf(a.confidence, b.confidence);
+            a.source = a.source.max(b.source);
             a.drawn.1 = b.drawn.1;
         }
         let taken: Vec<usize> = merged.iter().map(|&(_, j)| j).collect();
@@ -188,6 +190,7 @@ impl Logical {
                     page: p.page,
                     bbox: p.bbox,
                     confidence: p.confidence,
+                    text_source: p.source,
                 }
             })
             .collect();
@@ -216,8 +219,9 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
         .iter()
         .zip(&part.texts)
         .zip(&part.confidences)
+        .zip(&part.sources)
         .zip(&part.drawn)
-        .map(|(((c, text), confidence), drawn)| Pending {
+        .map(|((((c, text), confidence), source), drawn)| Pending {
             row: c.row + offset,
             rowspan: c.rowspan,
             x0: c.bbox.x0,
@@ -226,6 +230,7 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
             page: part.page,
             bbox: part.turn.rect_back(&c.bbox),
             confidence: *confidence,
+            source: *source,
             drawn: *drawn,
         })
         .collect()

@@ -28,7 +28,7 @@ pub use text::{cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
     Direction, GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
-    Turn,
+    TextSource, Turn,
 };
 use crate::settings::TableSettings;
 
@@ -102,6 +102,8 @@ pub struct PageTable {
     pub texts: Vec<String>,
     /// Lowest OCR confidence of the glyphs of each cell (`None` for a text layer).
     pub confidences: Vec<Option<f32>>,
+    /// Where the text of each cell came from (its least direct glyph source).
+    pub sources: Vec<TextSource>,
     /// The text lines directly above the table.
     pub caption: Vec<Line>,
     /// Repairs made to the grid (see [`grid`]).
@@ -294,6 +296,10 @@ fn frame_tables(
                             .min_by(f32::total_cmp)
                     })
                     .collect();
+                let sources = glyphs
+                    .iter()
+                    .map(|gs| gs.iter().map(|t| t.source).max().unwrap_or_default())
+                    .collect();
                 let caption = caption_lines(&bboxes, k, &free, settings);
                 let direction = main_direction(glyphs.iter().flatten().copied());
                 let table = PageTable {
@@ -302,6 +308,7 @@ fn frame_tables(
                     grid,
                     texts,
                     confidences,
+                    sources,
                     caption,
                     repairs,
                     drawn,

@@ -219,6 +219,7 @@ mod tests {
             font_size: 10.0,
             confidence: None,
             direction: Default::default(),
+            source: Default::default(),
         }
     }
 

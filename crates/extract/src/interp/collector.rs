@@ -174,6 +174,7 @@ impl Device for PageCollector {
             font_size: glyph.font_size,
             confidence: None,
             direction: glyph.direction,
+            source: glyph.source,
         });
     }
 

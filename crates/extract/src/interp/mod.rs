@@ -10,7 +10,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::error::ExtractError;
 use crate::font::Font;
-use crate::model::{Direction, Matrix, PageContent, PageImage, Rect};
+use crate::model::{Direction, Matrix, PageContent, PageImage, Rect, TextSource};
 use crate::pdf::{
     as_f64, as_name, deref, dict, get, matrix, merge_resources, read_image, stream_data, PageInfo,
     PdfDocument,
@@ -38,6 +38,8 @@ pub struct Glyph<'a> {
     pub code: u32,
     /// Which way the baseline runs on the page.
     pub direction: Direction,
+    /// Where the text came from (the PDF's mappings or the embedded font program).
+    pub source: TextSource,
 }
 
 /// One element of a path, in page space.
@@ -474,6 +476,7 @@ impl Interp<'_> {
                 font_size: held.font_size,
                 code: held.code,
                 direction: held.direction,
+                source: TextSource::Pdf,
             });
         }
     }
@@ -576,6 +579,7 @@ impl Interp<'_> {
                 font_size: size.abs() * c.hypot(d),
                 code: code.code,
                 direction: Direction::of_vector(trm.0[0], trm.0[1]),
+                source: info.source,
             };
             if [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
                 .iter()

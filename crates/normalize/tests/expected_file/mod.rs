@@ -58,6 +58,7 @@ pub fn read_extraction(path: &Path) -> Result<Extraction, String> {
                     page: 1,
                     bbox: Rect::default(),
                     confidence: None,
+                    text_source: Default::default(),
                 })
                 .collect(),
         })

@@ -62,6 +62,7 @@ pub fn table(caption: &[&str], rows: &[&str]) -> Table {
             page: 1,
             bbox: Rect::default(),
             confidence: None,
+            text_source: Default::default(),
         });
     }
     cells.sort_by_key(|c| (c.row, c.col));

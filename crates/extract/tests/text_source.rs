@@ -1,0 +1,78 @@
+//! Where cell text comes from: the font-program samples (`samples/fontprogram/`, PDFs whose
+//! fonts have no usable `/ToUnicode`) are read entirely through their embedded programs, and
+//! the producers' own samples never need them. Cell text itself is checked against the data by
+//! `tables.rs`.
+
+use jixiao_extract::{extract, ExtractOptions, Extraction, TextSource};
+use std::path::{Path, PathBuf};
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples")
+}
+
+fn pdfs_in(dir: &str) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(samples_dir().join(dir))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+                .map(|p| {
+                    let name = format!("{dir}/{}", p.file_name().unwrap().to_string_lossy());
+                    (name, p)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn read(path: &Path, rel: &str) -> Extraction {
+    let bytes = std::fs::read(path).expect("read sample");
+    extract(&bytes, rel, &ExtractOptions::default(), None).expect("extract sample")
+}
+
+/// Counts of non-empty cells by source.
+fn sources(x: &Extraction) -> [usize; 3] {
+    let mut n = [0; 3];
+    for c in x.tables.iter().flat_map(|t| &t.cells) {
+        if !c.text.is_empty() {
+            n[c.text_source as usize] += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn font_program_samples_are_read_through_their_programs() {
+    let pdfs = pdfs_in("fontprogram");
+    assert!(pdfs.len() >= 3, "font-program samples missing: {pdfs:?}");
+    for (rel, path) in pdfs {
+        let x = read(&path, &rel);
+        let [pdf, program, ocr] = sources(&x);
+        println!("{rel}: {program} cells from the font program, {pdf} from the PDF");
+        assert!(program > 0, "{rel}: no cell read through the font program");
+        assert_eq!(ocr, 0, "{rel}: OCR text without a raster reader");
+        assert!(x.warnings.is_empty(), "{rel}: {:?}", x.warnings);
+    }
+}
+
+#[test]
+fn producer_samples_need_no_font_program() {
+    for dir in ["chromium", "libreoffice"] {
+        for (rel, path) in pdfs_in(dir) {
+            let x = read(&path, &rel);
+            let [_, program, ocr] = sources(&x);
+            assert_eq!(
+                (program, ocr),
+                (0, 0),
+                "{rel}: cells not from the text layer"
+            );
+            assert!(x
+                .tables
+                .iter()
+                .flat_map(|t| &t.cells)
+                .all(|c| c.text_source == TextSource::Pdf));
+        }
+    }
+}
