@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -54,6 +56,23 @@ def _pages(pdf: Path, doc: Doc) -> list[str]:
         a, b = page_of(rf"\[\s*T\s*{n}\s*\]"), page_of(rf"\[\s*T\s*{n}\s+end\s*\]")
         out.append("?" if a is None or b is None else str(b - a + 1) if b - a < 2 else "3+")
     return out
+
+
+def _unseen(pdf: Path, doc: Doc) -> str:
+    """The characters of the truth's cells that the PDF's text (`pdftotext`) lacks, with
+    counts: a glyph the font lacks, text clipped by its cell, a cell lost by the producer.
+    Empty when the page shows every character the truth says it does."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    shown = Counter(unicodedata.normalize("NFKC", text))
+    want = Counter(
+        ch
+        for p in doc.tables
+        for c in p.table.cells
+        for ch in unicodedata.normalize("NFKC", c.text)
+        if not ch.isspace()
+    )
+    # pdftotext drops a hyphen that ends a line (it de-hyphenates): "-" is not counted.
+    return "".join(f"{ch}×{n - shown[ch]} " for ch, n in sorted(want.items()) if n > shown[ch] and ch != "-")
 
 
 def _tags(doc: Doc, p, pages: str) -> dict[str, str]:
@@ -176,6 +195,8 @@ def main() -> int:
         orient(out, d.orientation, d.rotate, random.Random(d.name))
         out.write_bytes(stabilise(out.read_bytes()))
         pages = _pages(out, d)
+        if unseen := _unseen(out, d):
+            print(f"{d.name}: characters of the truth not in the PDF's text: {unseen}", file=sys.stderr)
         truth = {
             "file": out.name,
             "producer": d.producer,

@@ -7,6 +7,8 @@ dash patterns); the `fills` look is coloured cells under white grid lines."""
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -37,6 +39,37 @@ def _register(name: str) -> None:
         pdfmetrics.registerFont(TTFont(name, TTF[name], subfontIndex=0))
     else:
         pdfmetrics.registerFont(UnicodeCIDFont(name))
+
+
+# Characters a font lacks are set in this one (DejaVu Sans has every character the generator
+# prints; AR PL UMing, WenQuanYi Zen Hei and Adobe-GB1 lack U+2212 MINUS SIGN).
+FALLBACK = ("DejaVuSans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+GB1_CMAP = Path("/usr/share/poppler/cMap/Adobe-GB1/UniGB-UCS2-H")
+
+
+@functools.cache
+def _covered(name: str) -> frozenset[int]:
+    """The code points font `name` has a glyph for (a CID font: those its CMap maps, read
+    from poppler-data)."""
+    if name in TTF:
+        return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+    out: set[int] = set()
+    text = GB1_CMAP.read_text(encoding="latin-1")
+    for a, b in re.findall(r"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]{4})>\s*\d+", text):
+        out.update(range(int(a, 16), int(b, 16) + 1))
+    out.update(int(a, 16) for a in re.findall(r"^<([0-9a-fA-F]{4})>\s+\d+\s*$", text, re.MULTILINE))
+    return frozenset(out)
+
+
+def _markup(text: str, font: str) -> str:
+    """`text` as Paragraph markup, characters `font` lacks set in the fallback font."""
+    if font not in TTF and font != "STSong-Light":
+        return escape(text)  # a standard-14 font: only cp1252 text is given to it
+    have = _covered(font)
+    return "".join(
+        escape(ch) if ord(ch) in have or ch.isspace() else f'<font name="{FALLBACK[0]}">{escape(ch)}</font>'
+        for ch in text
+    )
 
 
 def _latin_only(s: str) -> bool:
@@ -78,7 +111,7 @@ def _table(doc: Doc, p: Placed) -> Table:
             alignment=ALIGN[look.align[k]],
             wordWrap="CJK" if font == doc.cjk_font else None,
         )
-        text = escape(c.text)
+        text = _markup(c.text, font)
         if lk.bold and font in ("Helvetica", "Times-Roman", "Courier"):
             text = f"<b>{text}</b>"
         data[r][k] = Paragraph(text, style)
@@ -104,6 +137,8 @@ def _table(doc: Doc, p: Placed) -> Table:
 def render_reportlab(doc: Doc, out: Path) -> None:
     """Writes the document to `out`."""
     _register(doc.cjk_font)
+    if FALLBACK[0] not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(*FALLBACK))
     w, h = doc.page_mm
     cap = ParagraphStyle("cap", fontName=doc.cjk_font, fontSize=10, leading=13, spaceAfter=2 * mm)
     end = ParagraphStyle("end", fontName=doc.cjk_font, fontSize=8, leading=10, spaceBefore=1 * mm, spaceAfter=4 * mm)
