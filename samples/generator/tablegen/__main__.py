@@ -189,14 +189,16 @@ def main() -> int:
             docs = [d for d in docs if d.name not in failed]
     if args.max_mb is not None:
         docs = _fit(docs, args.out, args.max_mb)
-    n_tables = 0
+    n_tables = n_docs = 0
     for d in docs:
         out = args.out / f"{d.name}.pdf"
         orient(out, d.orientation, d.rotate, random.Random(d.name))
         out.write_bytes(stabilise(out.read_bytes()))
+        if unseen := _unseen(out, d):  # the producer did not show the truth: no truth to give
+            print(f"{d.name}: skipped, characters of the truth not in the PDF's text: {unseen}", file=sys.stderr)
+            out.unlink()
+            continue
         pages = _pages(out, d)
-        if unseen := _unseen(out, d):
-            print(f"{d.name}: characters of the truth not in the PDF's text: {unseen}", file=sys.stderr)
         truth = {
             "file": out.name,
             "producer": d.producer,
@@ -208,7 +210,8 @@ def main() -> int:
         }
         (args.out / f"{d.name}.truth.json").write_text(dump_truth(truth))
         n_tables += len(d.tables)
-    print(f"{len(docs)} documents, {n_tables} tables in {args.out}")
+        n_docs += 1
+    print(f"{n_docs} documents, {n_tables} tables in {args.out}")
     return 0
 
 
