@@ -224,6 +224,46 @@ fn type3_font_uses_font_matrix_and_widths() {
     );
 }
 
+#[test]
+fn standard_fonts_without_widths_take_the_afm_advances() {
+    // Adobe's AFMs: Helvetica-Bold B 722, u 611; Times-Roman B 667, u 500. The alias
+    // "Arial,Bold" is Helvetica-Bold; a short /Widths covers only "B" (900).
+    let advances = |base_font: &str, widths: Option<Vec<Object>>| {
+        let page = one_font_page(
+            |b| {
+                let mut font = dictionary! {
+                    "Type" => "Font",
+                    "Subtype" => "TrueType",
+                    "BaseFont" => base_font,
+                    "Encoding" => "WinAnsiEncoding",
+                };
+                if let Some(w) = widths {
+                    font.set("FirstChar", 66);
+                    font.set("Widths", w);
+                }
+                b.add(font)
+            },
+            "BT /F1 10 Tf 100 700 Td (Bu) Tj ET",
+        );
+        page.text
+            .iter()
+            .map(|t| t.bbox.width())
+            .collect::<Vec<f64>>()
+    };
+    let near = |got: Vec<f64>, want: [f64; 2]| {
+        got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-9) && got.len() == 2
+    };
+    assert!(near(advances("Arial,Bold", None), [7.22, 6.11]));
+    assert!(near(advances("Helvetica-Bold", None), [7.22, 6.11]));
+    assert!(near(advances("Times-Roman", None), [6.67, 5.0]));
+    assert!(near(
+        advances("Times-Roman", Some(vec![900.into()])),
+        [9.0, 5.0]
+    ));
+    // A font that is not a standard one keeps the fallback of half an em.
+    assert!(near(advances("SimSun", None), [5.0, 5.0]));
+}
+
 fn segments(page: &PageContent, orientation: Orientation) -> Vec<Segment> {
     let mut s: Vec<Segment> = page
         .segments

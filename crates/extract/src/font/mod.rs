@@ -15,6 +15,7 @@ use crate::model::TextSource;
 use crate::pdf::{as_f64, as_name, deref, dict, get, stream_data, Objects};
 use crate::text::fold;
 
+mod metrics;
 mod names;
 mod program;
 
@@ -74,9 +75,12 @@ enum UnicodeCodes {
 
 /// Advance widths in glyph units.
 enum Widths {
+    /// `/Widths` from `/FirstChar`; codes it does not cover take `fallback` (the standard
+    /// font's metrics, when the font is one), else `missing`.
     Simple {
         first: u32,
         widths: Vec<f64>,
+        fallback: Option<Box<[Option<f64>; 256]>>,
         missing: f64,
     },
     /// Sorted, non-overlapping `(first_cid, last_cid, width)` runs from `/W`.
@@ -228,6 +232,12 @@ impl Font {
         };
         let descriptor = dict(doc, get(doc, font, b"FontDescriptor"));
         let missing = descriptor.and_then(|d| as_f64(get(doc, d, b"MissingWidth")));
+        let encoding = simple_encoding(doc, get(doc, font, b"Encoding"));
+        let fallback = if type3 {
+            None
+        } else {
+            standard_advances(as_name(get(doc, font, b"BaseFont")), &encoding)
+        };
         let widths = match get(doc, font, b"Widths") {
             Object::Array(items) => Widths::Simple {
                 first: as_f64(get(doc, font, b"FirstChar"))
@@ -237,11 +247,13 @@ impl Font {
                     .take(256)
                     .map(|o| as_f64(deref(doc, o)).unwrap_or(0.0))
                     .collect(),
+                fallback,
                 missing: missing.unwrap_or(0.0),
             },
             _ => Widths::Simple {
                 first: 0,
                 widths: Vec::new(),
+                fallback,
                 missing: missing.unwrap_or(FALLBACK_SIMPLE_WIDTH / scale),
             },
         };
@@ -265,7 +277,7 @@ impl Font {
             _ => ProgramUse::Fallback,
         };
         Font {
-            encoding: Encoding::Simple(simple_encoding(doc, encoding_entry)),
+            encoding: Encoding::Simple(encoding),
             to_unicode,
             program,
             program_use,
@@ -385,11 +397,13 @@ impl Font {
             Widths::Simple {
                 first,
                 widths,
+                fallback,
                 missing,
             } => code
                 .checked_sub(*first)
                 .and_then(|i| widths.get(i as usize))
                 .copied()
+                .or_else(|| fallback.as_ref()?.get(code as usize).copied().flatten())
                 .unwrap_or(*missing),
             Widths::Cid { default, runs } => {
                 let i = runs.partition_point(|r| r.0 <= cid);
@@ -411,6 +425,20 @@ fn bf_to_string(s: BfString) -> String {
         BfString::Char(c) => c.to_string(),
         BfString::String(s) => s,
     }
+}
+
+/// The advance of every code of a simple font named as one of the standard 14 fonts (see
+/// [`metrics`]), by its encoding; `None` for other fonts.
+fn standard_advances(
+    base_font: Option<&[u8]>,
+    encoding: &SimpleEncoding,
+) -> Option<Box<[Option<f64>; 256]>> {
+    let afm = metrics::standard_metrics(base_font?)?;
+    let mut out = Box::new([None; 256]);
+    for (code, slot) in (0..=255u8).zip(out.iter_mut()) {
+        *slot = afm.advance(code, encoding.text(code).as_deref());
+    }
+    Some(out)
 }
 
 /// Ascent and descent in em from a font descriptor, or the fallback when implausible.
