@@ -7,6 +7,7 @@ pub use jixiao_dataset::manifest;
 pub mod golden;
 pub mod ingest;
 pub mod merge;
+pub mod output;
 pub mod pipeline;
 pub mod progress;
 pub mod shard;

@@ -1,7 +1,6 @@
 //! The `jixiao` command line. Exit status: 0 success, 1 failure (some file failed, a
 //! finding of severity error, a golden mismatch), 2 usage error.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,11 +9,11 @@ use jixiao::golden::{self, CheckOptions};
 use jixiao::ingest::{self, IngestError, IngestOptions, Summary, DEFAULT_MAX_FILE_BYTES};
 use jixiao::manifest::FileStatus;
 use jixiao::merge::{self, MergeError, MergeOptions};
+use jixiao::output;
 use jixiao::pipeline::{Pipeline, PipelineError};
 use jixiao::progress::ProgressMode;
 use jixiao::shard::Shard;
 use jixiao_extract::ExtractOptions;
-use jixiao_normalize::Report;
 use jixiao_ocr::OcrConfig;
 
 /// mimalloc: a quarter less CPU than the system allocator for ingest, which allocates many
@@ -180,7 +179,7 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("jixiao: {}", f.message);
+            output::stderr_line(&format!("jixiao: {}", f.message));
             ExitCode::from(f.code)
         }
     }
@@ -216,13 +215,33 @@ fn extract_failure(e: jixiao_extract::ExtractError) -> Failure {
     }
 }
 
-/// Writes `text` to stdout; a reader that went away (`| head`) is not an error.
-fn emit(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::run(e)),
-        _ => Ok(()),
+/// How many schema violations `validate` lists before it only counts the rest.
+const VIOLATIONS_SHOWN: usize = 50;
+
+/// A dataset that does not conform to the published schema: each violation with its line and
+/// JSON path (the first [`VIOLATIONS_SHOWN`] of them), then how many there are.
+fn schema_failure(file: &Path, violations: &[jixiao_validate::dataset::Violation]) -> Failure {
+    let mut message = format!(
+        "{}: not a dataset of records (schema/record.schema.json): {} problem{}",
+        file.display(),
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" }
+    );
+    for v in violations.iter().take(VIOLATIONS_SHOWN) {
+        message.push_str(&format!("\n  {}: {v}", file.display()));
     }
+    if violations.len() > VIOLATIONS_SHOWN {
+        message.push_str(&format!(
+            "\n  … and {} more",
+            violations.len() - VIOLATIONS_SHOWN
+        ));
+    }
+    Failure::run(message)
+}
+
+/// Writes `text` to stdout (see [`output::stdout_text`]).
+fn emit(text: &str) -> Result<(), Failure> {
+    output::stdout_text(text).map_err(|e| Failure::run(format!("writing to stdout: {e}")))
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
@@ -246,7 +265,7 @@ fn batch_outcome<E: std::fmt::Display>(
         }
     })?;
     if !quiet {
-        eprintln!("{}", summary.render());
+        output::stderr_line(&summary.render());
     }
     Ok(u8::from(summary.count(FileStatus::Failed) > 0))
 }
@@ -322,7 +341,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .ok_or_else(|| Failure::usage(format!("{}: no page {page}", file.display())))?;
             // A scanned page is drawn with what OCR found on it, as extraction sees it.
             if let Err(message) = pipeline(1).read_raster(content) {
-                eprintln!("jixiao: {}: page {page}: {message}", file.display());
+                output::stderr_line(&format!("jixiao: {}: page {page}: {message}", file.display()));
             }
             let svg = jixiao_extract::inspect::page_svg(content, &options.table);
             std::fs::write(&output, svg)
@@ -338,18 +357,9 @@ fn run(command: Command) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Validate { file, format } => {
-            let text = String::from_utf8(read_input(&file)?)
-                .map_err(|_| Failure::run(format!("{}: not UTF-8 text", file.display())))?;
-            let mut reports = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| {
-                    serde_json::from_str::<Report>(l).map_err(|e| {
-                        Failure::run(format!("{}, line {}: {e}", file.display(), i + 1))
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let schemas = jixiao_validate::dataset::Schemas::new();
+            let mut reports = jixiao_validate::dataset::read_records(&read_input(&file)?, &schemas)
+                .map_err(|violations| schema_failure(&file, &violations))?;
             jixiao_validate::validate_all(&mut reports);
             let rows = jixiao_validate::located_findings(&reports);
             let text = match format {

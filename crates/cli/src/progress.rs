@@ -81,12 +81,12 @@ impl Progress {
                 let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
                 if last.elapsed() >= LINE_INTERVAL {
                     *last = Instant::now();
-                    eprintln!(
+                    crate::output::stderr_line(&format!(
                         "jixiao: {files}/{} files, {}, ETA {}",
                         self.total,
                         self.counters(),
                         self.eta(files)
-                    );
+                    ));
                 }
             }
             Display::Quiet => {}

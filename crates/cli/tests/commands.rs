@@ -180,3 +180,109 @@ fn ingest_exits_1_when_a_file_failed_and_validate_when_a_number_is_wrong() {
         "{findings:#?}"
     );
 }
+
+/// Ingests one sample into a fresh directory and returns (dir, its reports.jsonl lines as JSON).
+fn ingested_records() -> (tempfile::TempDir, Vec<serde_json::Value>) {
+    let out = tempfile::tempdir().unwrap();
+    let ok = jixiao(&[
+        "ingest",
+        path(&common::sample("chromium/putuo-2022.pdf")),
+        "--out",
+        path(out.path()),
+        "--quiet",
+    ]);
+    assert_eq!(code(&ok), 0, "{}", String::from_utf8_lossy(&ok.stderr));
+    let jsonl = std::fs::read_to_string(out.path().join("reports.jsonl")).unwrap();
+    let records = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out, records)
+}
+
+fn jsonl_bytes(records: &[serde_json::Value]) -> Vec<u8> {
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+/// `validate` reads a dataset under `schema/record.schema.json`: a misspelt or unknown field,
+/// money as a JSON number and a byte that is not UTF-8 are each reported with their line and
+/// JSON path (exit 1, nothing validated); a leading byte-order mark is accepted.
+#[test]
+fn validate_enforces_the_published_schema() {
+    let (dir, records) = ingested_records();
+    assert!(records.len() >= 3, "the sample has several reports");
+    let run = |name: &str, bytes: &[u8]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        let out = jixiao(&["validate", path(&file)]);
+        (code(&out), String::from_utf8_lossy(&out.stderr).into_owned(), out.stdout)
+    };
+    let (clean_code, _, clean_stdout) = run("clean.jsonl", &jsonl_bytes(&records));
+
+    let mut misspelt = records.clone();
+    let score = misspelt[1]
+        .as_object_mut()
+        .unwrap()
+        .remove("total_score")
+        .unwrap();
+    misspelt[1]["total_scroe"] = score;
+    let (status, stderr, stdout) = run("misspelt.jsonl", &jsonl_bytes(&misspelt));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stdout.is_empty(), "nothing is validated from a dataset that breaks the schema");
+    assert!(stderr.contains("line 2: $: ") && stderr.contains("\"total_score\""), "{stderr}");
+    assert!(stderr.contains("total_scroe"), "{stderr}");
+    assert!(!stderr.contains("line 1:"), "only line 2 is wrong: {stderr}");
+
+    let mut float_money = records.clone();
+    float_money[0]["funding"][0]["executed"] = serde_json::json!(2288.52);
+    float_money[2]["unknown_field"] = serde_json::json!("x");
+    let (status, stderr, _) = run("float.jsonl", &jsonl_bytes(&float_money));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("line 1: $.funding[0].executed: "), "{stderr}");
+    assert!(stderr.contains("line 3: $: ") && stderr.contains("unknown_field"), "{stderr}");
+
+    let mut bytes = jsonl_bytes(&records);
+    let third_line = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0
+        + 5;
+    bytes.insert(third_line, 0xFF);
+    let (status, stderr, _) = run("latin1.jsonl", &bytes);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("line 3: $: not UTF-8"), "{stderr}");
+
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend(jsonl_bytes(&records));
+    let (status, stderr, stdout) = run("bom.jsonl", &with_bom);
+    assert_eq!((status, stdout), (clean_code, clean_stdout), "{stderr}");
+}
+
+/// A full or closed stderr never aborts the work: `ingest 2>/dev/full` still writes its
+/// dataset and exits by what happened; a full stdout makes `parse` fail with exit 1.
+#[test]
+fn full_output_streams_do_not_abort_the_work() {
+    let out = tempfile::tempdir().unwrap();
+    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["ingest", path(&common::sample("chromium/putuo-2022.pdf"))])
+        .args(["--out", path(out.path())])
+        .env("JIXIAO_MODELS", common::ocr_config().models_dir)
+        .stderr(full())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(out.path().join("reports.jsonl").is_file());
+
+    let parse = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["parse", path(&common::sample("chromium/putuo-2022.pdf"))])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(parse.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&parse.stderr).contains("writing to stdout"));
+}

@@ -12,6 +12,8 @@
 //! - [`validate_all_on`] — the same on a dedicated pool of N threads.
 //! - [`validate_document`] — the reports of one source document.
 //! - [`detect_convention`] + [`check_report`] — the pieces, for one report at a time.
+//! - [`dataset::read_records`] — a `reports.jsonl` read under the published schema, every
+//!   violation with its line and JSON path.
 //! - [`located_findings`], [`format_findings_table`], [`has_errors`] — what `jixiao validate`
 //!   prints: JSONL of [`LocatedFinding`]s or a readable table, exit 1 when [`has_errors`].
 //!
@@ -21,6 +23,7 @@
 //! (in form order) and code, so output is the same whatever the thread count.
 
 mod checks;
+pub mod dataset;
 mod rounding;
 mod table;
 

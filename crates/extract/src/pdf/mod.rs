@@ -152,13 +152,37 @@ impl<'a> PdfDocument<'a> {
     }
 }
 
-/// A lopdf error as extraction reports it.
+/// A lopdf error as extraction reports it, in jixiao's words: what is wrong with the file,
+/// never lopdf's advice to its own developers.
 fn lopdf_error(e: lopdf::Error) -> ExtractError {
+    use lopdf::{DecompressError, Error};
     match e {
-        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => ExtractError::Encrypted,
-        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+        Error::InvalidPassword | Error::Decryption(_) | Error::UnsupportedSecurityHandler(_) => {
+            ExtractError::Encrypted
+        }
+        Error::Decompress(DecompressError::MemoryLimitExceeded { limit }) => {
             ExtractError::LimitExceeded(format!("a stream decompresses to more than {limit} bytes"))
         }
+        Error::Decompress(DecompressError::TooManyFilters { count, limit }) => {
+            ExtractError::LimitExceeded(format!(
+                "a stream names {count} filters, more than the {limit} decoded"
+            ))
+        }
+        Error::Unimplemented(feature) => ExtractError::Corrupt(format!(
+            "the file uses a PDF feature that cannot be read ({feature})"
+        )),
+        Error::IO(io) => ExtractError::Corrupt(format!(
+            "a compressed stream is cut short or damaged ({io})"
+        )),
+        Error::Decompress(inner) => {
+            ExtractError::Corrupt(format!("a compressed stream cannot be decoded: {inner}"))
+        }
+        Error::Parse(inner) => {
+            ExtractError::Corrupt(format!("the file's structure cannot be parsed: {inner}"))
+        }
+        Error::Xref(inner) => ExtractError::Corrupt(format!(
+            "the cross-reference table is damaged and could not be rebuilt: {inner}"
+        )),
         other => ExtractError::Corrupt(other.to_string()),
     }
 }
