@@ -341,7 +341,10 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .ok_or_else(|| Failure::usage(format!("{}: no page {page}", file.display())))?;
             // A scanned page is drawn with what OCR found on it, as extraction sees it.
             if let Err(message) = pipeline(1).read_raster(content) {
-                output::stderr_line(&format!("jixiao: {}: page {page}: {message}", file.display()));
+                output::stderr_line(&format!(
+                    "jixiao: {}: page {page}: {message}",
+                    file.display()
+                ));
             }
             let svg = jixiao_extract::inspect::page_svg(content, &options.table);
             std::fs::write(&output, svg)

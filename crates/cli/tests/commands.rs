@@ -216,7 +216,11 @@ fn validate_enforces_the_published_schema() {
         let file = dir.path().join(name);
         std::fs::write(&file, bytes).unwrap();
         let out = jixiao(&["validate", path(&file)]);
-        (code(&out), String::from_utf8_lossy(&out.stderr).into_owned(), out.stdout)
+        (
+            code(&out),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.stdout,
+        )
     };
     let (clean_code, _, clean_stdout) = run("clean.jsonl", &jsonl_bytes(&records));
 
@@ -229,18 +233,33 @@ fn validate_enforces_the_published_schema() {
     misspelt[1]["total_scroe"] = score;
     let (status, stderr, stdout) = run("misspelt.jsonl", &jsonl_bytes(&misspelt));
     assert_eq!(status, 1, "{stderr}");
-    assert!(stdout.is_empty(), "nothing is validated from a dataset that breaks the schema");
-    assert!(stderr.contains("line 2: $: ") && stderr.contains("\"total_score\""), "{stderr}");
+    assert!(
+        stdout.is_empty(),
+        "nothing is validated from a dataset that breaks the schema"
+    );
+    assert!(
+        stderr.contains("line 2: $: ") && stderr.contains("\"total_score\""),
+        "{stderr}"
+    );
     assert!(stderr.contains("total_scroe"), "{stderr}");
-    assert!(!stderr.contains("line 1:"), "only line 2 is wrong: {stderr}");
+    assert!(
+        !stderr.contains("line 1:"),
+        "only line 2 is wrong: {stderr}"
+    );
 
     let mut float_money = records.clone();
     float_money[0]["funding"][0]["executed"] = serde_json::json!(2288.52);
     float_money[2]["unknown_field"] = serde_json::json!("x");
     let (status, stderr, _) = run("float.jsonl", &jsonl_bytes(&float_money));
     assert_eq!(status, 1, "{stderr}");
-    assert!(stderr.contains("line 1: $.funding[0].executed: "), "{stderr}");
-    assert!(stderr.contains("line 3: $: ") && stderr.contains("unknown_field"), "{stderr}");
+    assert!(
+        stderr.contains("line 1: $.funding[0].executed: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3: $: ") && stderr.contains("unknown_field"),
+        "{stderr}"
+    );
 
     let mut bytes = jsonl_bytes(&records);
     let third_line = bytes
@@ -267,7 +286,12 @@ fn validate_enforces_the_published_schema() {
 #[test]
 fn full_output_streams_do_not_abort_the_work() {
     let out = tempfile::tempdir().unwrap();
-    let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
     let status = Command::new(env!("CARGO_BIN_EXE_jixiao"))
         .args(["ingest", path(&common::sample("chromium/putuo-2022.pdf"))])
         .args(["--out", path(out.path())])

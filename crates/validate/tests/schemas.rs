@@ -66,6 +66,9 @@ fn records_that_break_the_schema_are_rejected_with_paths() {
         .map(|(path, _)| path)
         .collect();
     for expected in ["$.total_score", "$.funding[0].weight", "$"] {
-        assert!(paths.iter().any(|p| p == expected), "{expected} in {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "{expected} in {paths:?}"
+        );
     }
 }
