@@ -1,7 +1,9 @@
 //! Benchmark of `jixiao ingest` on born-digital samples: copies and variants of every PDF
 //! under samples/chromium and samples/libreoffice (each variant made unique by a trailing
 //! comment, so deduplication does not skip it) up to at least 2,000 pages, ingested with 1
-//! and then 2 worker threads. Prints pages/s and the peak resident memory of each run.
+//! and then 2 worker threads. Prints pages/s and the peak resident memory of each run, and
+//! what writing `jixiao.xlsx` costs within it: the workbook of the run's dataset written again
+//! alone (best of three), as a share of the rest of the run.
 //!
 //! `cargo bench -p jixiao-benches --bench ingest` (optionally `-- PAGES` for another target).
 
@@ -9,10 +11,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use jixiao::ingest::{ingest, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::manifest::Manifest;
 use jixiao::pipeline::Pipeline;
 use jixiao::progress::ProgressMode;
 use jixiao_benches::cpu_seconds;
+use jixiao_dataset::xlsx::{Labels, XlsxWriter};
+use jixiao_dataset::DatasetWriter;
 use jixiao_extract::ExtractOptions;
+use jixiao_normalize::Report;
 use jixiao_ocr::OcrConfig;
 
 const DEFAULT_PAGES: u64 = 2_000;
@@ -31,6 +37,36 @@ fn peak_rss_kb() -> Option<u64> {
 /// Resets `VmHWM` to the current RSS, so each run reports its own peak.
 fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Seconds to write `jixiao.xlsx` alone (with `reports.jsonl` and `manifest.json`, which
+/// every dataset writer writes) for the dataset in `out`, best of three.
+fn xlsx_seconds(out: &Path) -> f64 {
+    let manifest = Manifest::read(&out.join("manifest.json"))
+        .expect("manifest")
+        .expect("manifest.json written");
+    let reports: Vec<Report> = std::fs::read_to_string(out.join("reports.jsonl"))
+        .expect("reports.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a record"))
+        .collect();
+    (0..3)
+        .map(|_| {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let start = Instant::now();
+            let xlsx = XlsxWriter::create(dir.path(), Labels::Names).expect("workbook");
+            let mut w =
+                DatasetWriter::with_writers(dir.path(), vec![Box::new(xlsx)]).expect("writer");
+            for e in &manifest.files {
+                w.add_file(e).expect("file row");
+            }
+            for r in &reports {
+                w.add_report(r).expect("report rows");
+            }
+            w.finish(&manifest).expect("finish");
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
 }
 
 fn born_digital_samples(root: &Path) -> Vec<PathBuf> {
@@ -93,7 +129,7 @@ fn main() {
             out: out.path().to_path_buf(),
             jobs,
             resume: false,
-            excel_csv: false,
+            dataset: Default::default(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             progress: ProgressMode::Quiet,
             shard: None,
@@ -117,6 +153,12 @@ fn main() {
             summary.reports,
             summary.pages as f64 / secs,
             peak_rss_kb().map_or("?".to_string(), |kb| (kb / 1024).to_string()),
+        );
+        let xlsx = xlsx_seconds(out.path());
+        println!(
+            "jobs {jobs}: jixiao.xlsx alone {xlsx:.3} s = {:.1} % of the rest of the run ({:.2} s)",
+            100.0 * xlsx / (secs - xlsx),
+            secs - xlsx,
         );
     }
 }

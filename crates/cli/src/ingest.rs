@@ -56,8 +56,8 @@ pub struct IngestOptions {
     pub jobs: usize,
     /// Keep the files already in `out`'s manifest (by SHA-256) and add the rest.
     pub resume: bool,
-    /// Start every CSV with a UTF-8 BOM (Excel on Chinese Windows).
-    pub excel_csv: bool,
+    /// Options of the dataset's formats (`--excel-csv`, `--labels`).
+    pub dataset: DatasetOptions,
     /// Files larger than this fail without being read.
     pub max_file_bytes: u64,
     pub progress: ProgressMode,
@@ -242,10 +242,7 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         split_previous(&opts.out.join("reports.jsonl"), &kept, &staging)?;
     }
 
-    let dataset = DatasetOptions {
-        excel_csv: opts.excel_csv,
-    };
-    let mut writer = DatasetWriter::create(staging.dir(), &dataset)?;
+    let mut writer = DatasetWriter::create(staging.dir(), &opts.dataset)?;
     let mut summary = Summary {
         files: BTreeMap::new(),
         reports: 0,
@@ -278,14 +275,15 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
                 .map(|p| p.display().to_string())
                 .collect(),
             resume: opts.resume,
-            excel_csv: opts.excel_csv,
+            excel_csv: opts.dataset.excel_csv,
+            labels: opts.dataset.labels,
             max_file_bytes: opts.max_file_bytes,
         },
         shard,
         files: entries.into_iter().map(|(_, e, _)| e).collect(),
     };
     writer.finish(&manifest)?;
-    let files = jixiao_dataset::output_files(&dataset);
+    let files = jixiao_dataset::output_files(&opts.dataset);
     staging.commit(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
     summary.elapsed = progress.elapsed();
     Ok(summary)

@@ -13,6 +13,8 @@ use jixiao::output;
 use jixiao::pipeline::{Pipeline, PipelineError};
 use jixiao::progress::ProgressMode;
 use jixiao::shard::Shard;
+use jixiao_dataset::xlsx::Labels;
+use jixiao_dataset::DatasetOptions;
 use jixiao_extract::ExtractOptions;
 use jixiao_ocr::OcrConfig;
 
@@ -51,6 +53,9 @@ enum Command {
         /// Start the CSV files with a UTF-8 BOM, for Excel.
         #[arg(long)]
         excel_csv: bool,
+        /// Column headers of jixiao.xlsx: `names` (as in the CSV files) or `zh` (Chinese).
+        #[arg(long, default_value = "names")]
+        labels: Labels,
         /// No progress and no summary.
         #[arg(long, short)]
         quiet: bool,
@@ -278,6 +283,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             jobs,
             resume,
             excel_csv,
+            labels,
             quiet,
             shard,
         } => {
@@ -292,7 +298,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 out,
                 jobs,
                 resume,
-                excel_csv,
+                dataset: DatasetOptions { excel_csv, labels },
                 max_file_bytes: DEFAULT_MAX_FILE_BYTES,
                 progress: if quiet {
                     ProgressMode::Quiet

@@ -126,6 +126,7 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
     let staging = Staging::new(&opts.out)?;
     let dataset = DatasetOptions {
         excel_csv: first.manifest.options.excel_csv,
+        labels: first.manifest.options.labels,
     };
     let mut writer = DatasetWriter::create(staging.dir(), &dataset)?;
     let mut records: Vec<Records> = shards

@@ -22,7 +22,7 @@ fn options(inputs: &[&Path], out: &Path, jobs: usize) -> IngestOptions {
         out: out.to_path_buf(),
         jobs,
         resume: false,
-        excel_csv: false,
+        dataset: Default::default(),
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         progress: ProgressMode::Quiet,
         shard: None,

@@ -23,7 +23,7 @@ fn options(input: &Path, out: &Path, shard: Option<Shard>) -> IngestOptions {
         out: out.to_path_buf(),
         jobs: 2,
         resume: false,
-        excel_csv: false,
+        dataset: Default::default(),
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         progress: ProgressMode::Quiet,
         shard,
@@ -209,7 +209,10 @@ fn inconsistent_shard_sets_are_refused() {
     // A shard run with other options.
     let other = work.path().join("other-options");
     run(&IngestOptions {
-        excel_csv: true,
+        dataset: jixiao_dataset::DatasetOptions {
+            excel_csv: true,
+            ..Default::default()
+        },
         ..options(input.path(), &other, Some(Shard { index: 2, count: 3 }))
     });
     let e = merge_err(&[dirs[0].clone(), dirs[1].clone(), other.clone()], &out);

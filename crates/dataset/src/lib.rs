@@ -2,7 +2,7 @@
 //!
 //! Every table is defined once ([`table`]: typed columns — text, integer, decimal with its
 //! printed scale); rows are built from report records and manifest entries ([`rows`]); each
-//! format is one [`TableWriter`] in its own module ([`csv`], [`sqlite`]). A
+//! format is one [`TableWriter`] in its own module ([`csv`], [`sqlite`], [`xlsx`]). A
 //! [`DatasetWriter`] writes a whole dataset directory: `reports.jsonl`, every table in every
 //! format, and `manifest.json` ([`manifest`]). All tables join on `report_id`
 //! ([`rows::report_id`]) and, for `files`, on `file`.
@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod rows;
 pub mod sqlite;
 pub mod table;
+pub mod xlsx;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -34,6 +35,8 @@ pub enum DatasetError {
     Sqlite(#[from] rusqlite::Error),
     #[error("serialising JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("writing jixiao.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// One output format of the tables.
@@ -57,6 +60,8 @@ pub trait TableWriter {
 pub struct DatasetOptions {
     /// Start each CSV with a UTF-8 BOM, for Excel.
     pub excel_csv: bool,
+    /// The column headers of `jixiao.xlsx`.
+    pub labels: xlsx::Labels,
 }
 
 /// The records file.
@@ -70,6 +75,7 @@ pub fn output_files(_opts: &DatasetOptions) -> Vec<String> {
     let mut files = vec![JSONL_FILE.to_string()];
     files.extend(Table::ALL.map(csv::CsvWriter::file_name));
     files.push(sqlite::SQLITE_FILE.to_string());
+    files.push(xlsx::XLSX_FILE.to_string());
     files.push(MANIFEST_FILE.to_string());
     files
 }
@@ -88,6 +94,7 @@ impl DatasetWriter {
         let writers: Vec<Box<dyn TableWriter>> = vec![
             Box::new(csv::CsvWriter::new(dir, opts.excel_csv)),
             Box::new(sqlite::SqliteWriter::create(dir)?),
+            Box::new(xlsx::XlsxWriter::create(dir, opts.labels)?),
         ];
         DatasetWriter::with_writers(dir, writers)
     }

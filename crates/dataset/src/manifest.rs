@@ -62,6 +62,9 @@ pub struct RunOptions {
     pub inputs: Vec<String>,
     pub resume: bool,
     pub excel_csv: bool,
+    /// The column headers of `jixiao.xlsx`.
+    #[serde(default)]
+    pub labels: crate::xlsx::Labels,
     /// Files larger than this are not read.
     pub max_file_bytes: u64,
 }
