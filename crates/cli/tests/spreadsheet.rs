@@ -31,6 +31,7 @@ fn ingest_samples(dirs: &[&str], out: &Path, excel_csv: bool) {
         },
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         progress: ProgressMode::Quiet,
+        shard: None,
     };
     let pipeline = common::pipeline();
     let summary = ingest(&opts, &|b, f, s| pipeline.process(b, f, s)).unwrap();
