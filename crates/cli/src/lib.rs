@@ -6,6 +6,7 @@ pub use jixiao_dataset::manifest;
 
 pub mod golden;
 pub mod ingest;
+pub mod limits;
 pub mod merge;
 pub mod output;
 pub mod pipeline;

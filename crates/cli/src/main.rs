@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use jixiao::golden::{self, CheckOptions};
 use jixiao::ingest::{self, IngestError, IngestOptions, Summary, DEFAULT_MAX_FILE_BYTES};
+use jixiao::limits::{self, FileLimits};
 use jixiao::manifest::FileStatus;
 use jixiao::merge::{self, MergeError, MergeOptions};
 use jixiao::output;
@@ -65,6 +67,8 @@ enum Command {
         /// gives N. Combine the shards with `jixiao merge`.
         #[arg(long, value_name = "K/N|auto|auto/N")]
         shard: Option<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Merges the output directories of the shards of a sharded ingest (`ingest --shard`)
     /// into one dataset, identical to a single ingest of the same inputs.
@@ -85,6 +89,8 @@ enum Command {
         /// Page or inclusive page range, e.g. `3` or `3-5`.
         #[arg(long, value_parser = page_range)]
         pages: Option<(u32, u32)>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Draws one page's glyphs, ruling lines, cells and tables as SVG (debug view).
     Inspect {
@@ -97,7 +103,11 @@ enum Command {
         output: PathBuf,
     },
     /// Prints the reports of one PDF, with their findings, as JSON.
-    Parse { file: PathBuf },
+    Parse {
+        file: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Re-validates a dataset's reports.jsonl; exit 1 when any finding is an error.
     Validate {
         file: PathBuf,
@@ -109,6 +119,31 @@ enum Command {
         #[command(subcommand)]
         command: GoldenCommand,
     },
+}
+
+/// Memory and time limits of reading files.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Memory the files being read may take together, e.g. `4G` or `512M` (default: half
+    /// the machine's memory, or of the container's limit). Each of the --jobs files read at
+    /// once gets an equal share; a file that needs more fails alone.
+    #[arg(long, value_parser = limits::parse_size)]
+    max_memory: Option<u64>,
+    /// Longest time one file may take, e.g. `90s`, `10m`, `1h` (default `30m`; `0`: no
+    /// limit). A file over it fails and the others go on.
+    #[arg(long, value_parser = limits::parse_timeout)]
+    file_timeout: Option<Duration>,
+}
+
+impl LimitArgs {
+    fn file_limits(&self, jobs: usize) -> FileLimits {
+        FileLimits {
+            max_memory: self.max_memory.unwrap_or_else(limits::default_max_memory),
+            jobs,
+            timeout: Some(self.file_timeout.unwrap_or(limits::DEFAULT_FILE_TIMEOUT))
+                .filter(|t| !t.is_zero()),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -205,6 +240,12 @@ fn pipeline(jobs: usize) -> Pipeline {
     )
 }
 
+/// The pipeline of a command reading files `limits.jobs` at a time (OCR on `ocr_jobs`
+/// threads), each within its share.
+fn limited_pipeline(ocr_jobs: usize, limits: FileLimits) -> Pipeline {
+    pipeline(ocr_jobs).with_file_limits(limits)
+}
+
 fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Failure::usage(format!("{}: no such file", path.display())),
@@ -286,13 +327,15 @@ fn run(command: Command) -> Result<u8, Failure> {
             labels,
             quiet,
             shard,
+            limits,
         } => {
             let shard = shard
                 .map(|spec| Shard::parse(&spec, |var| std::env::var(var).ok()))
                 .transpose()
                 .map_err(Failure::usage)?;
             let jobs = jobs_or_cores(jobs);
-            let pipeline = pipeline(jobs);
+            let file_limits = limits.file_limits(jobs);
+            let pipeline = limited_pipeline(jobs, file_limits);
             let opts = IngestOptions {
                 inputs: paths,
                 out,
@@ -316,13 +359,17 @@ fn run(command: Command) -> Result<u8, Failure> {
             let result = merge::merge(&MergeOptions { shards, out });
             batch_outcome(result, MergeError::is_usage, quiet)
         }
-        Command::Extract { file, pages } => {
+        Command::Extract {
+            file,
+            pages,
+            limits,
+        } => {
             let bytes = read_input(&file)?;
             let options = ExtractOptions {
                 pages,
                 ..ExtractOptions::default()
             };
-            let extraction = pipeline(jobs_or_cores(None))
+            let extraction = limited_pipeline(jobs_or_cores(None), limits.file_limits(1))
                 .extract_with(&bytes, &file.display().to_string(), &options)
                 .map_err(|e| match e {
                     PipelineError::Extract(e) => extract_failure(e),
@@ -357,9 +404,9 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .map_err(|e| Failure::run(format!("{}: {e}", output.display())))?;
             Ok(0)
         }
-        Command::Parse { file } => {
+        Command::Parse { file, limits } => {
             let bytes = read_input(&file)?;
-            let output = pipeline(jobs_or_cores(None))
+            let output = limited_pipeline(jobs_or_cores(None), limits.file_limits(1))
                 .parse(&bytes, &file.display().to_string())
                 .map_err(Failure::run)?;
             print_json(&output)?;

@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use jixiao_extract::{
-    ExtractError, ExtractOptions, Extraction, PageContent, RasterPage, RasterReader, TableSettings,
+    Budget, BudgetError, ExtractError, ExtractOptions, Extraction, PageContent, RasterPage,
+    RasterReader, TableSettings,
 };
 use jixiao_normalize::ParseOutput;
 use jixiao_ocr::{OcrConfig, OcrReader};
 
 use crate::ingest::Parsed;
+use crate::limits::FileLimits;
 use crate::walk::sha256_hex;
 
 /// Why a file could not be parsed.
@@ -18,6 +20,9 @@ use crate::walk::sha256_hex;
 pub enum PipelineError {
     #[error(transparent)]
     Extract(#[from] ExtractError),
+    /// The file went over its memory share or its time limit.
+    #[error("{error} ({how})")]
+    OverBudget { error: BudgetError, how: String },
     /// A page needed OCR and the OCR reader could not be built (models missing …).
     #[error("{0}")]
     Ocr(String),
@@ -28,6 +33,8 @@ pub struct Pipeline {
     options: ExtractOptions,
     ocr_config: OcrConfig,
     ocr: OnceLock<Result<OcrReader, String>>,
+    /// Memory and time of each file; none when `None`.
+    file_limits: Option<FileLimits>,
 }
 
 impl Pipeline {
@@ -37,7 +44,14 @@ impl Pipeline {
             options,
             ocr_config,
             ocr: OnceLock::new(),
+            file_limits: None,
         }
+    }
+
+    /// The pipeline with each file's memory share and time limit.
+    pub fn with_file_limits(mut self, limits: FileLimits) -> Pipeline {
+        self.file_limits = Some(limits);
+        self
     }
 
     /// Extraction of one PDF. A file that needs OCR when OCR cannot be built fails with the
@@ -54,7 +68,32 @@ impl Pipeline {
         options: &ExtractOptions,
     ) -> Result<Extraction, PipelineError> {
         let raster = LazyRaster::new(self);
-        let extraction = jixiao_extract::extract(bytes, file, options, Some(&raster))?;
+        let mut options = options.clone();
+        if let Some(limits) = &self.file_limits {
+            let share = usize::try_from(limits.memory_share()).unwrap_or(usize::MAX);
+            options.limits.budget = Budget::new(share, limits.timeout);
+        }
+        let over_budget = |error: BudgetError| PipelineError::OverBudget {
+            how: match &error {
+                BudgetError::Memory { .. } => {
+                    self.file_limits.map_or_else(String::new, |l| l.describe())
+                }
+                BudgetError::Time(_) => "--file-timeout".to_string(),
+            },
+            error,
+        };
+        // The file's bytes are the first thing it holds.
+        options
+            .limits
+            .budget
+            .reserve(bytes.len(), "the file's bytes")
+            .map_err(over_budget)?
+            .keep();
+        let extraction =
+            jixiao_extract::extract(bytes, file, &options, Some(&raster)).map_err(|e| match e {
+                ExtractError::Budget(error) => over_budget(error),
+                e => e.into(),
+            })?;
         if raster.failed.load(Ordering::Relaxed) {
             if let Some(Err(message)) = self.ocr.get() {
                 return Err(PipelineError::Ocr(message.clone()));

@@ -14,6 +14,9 @@ pub enum ExtractError {
     /// The file is encrypted and the empty user password does not open it.
     #[error("encrypted PDF: a password is required")]
     Encrypted,
+    /// The document's memory or time budget ran out.
+    #[error(transparent)]
+    Budget(#[from] crate::budget::BudgetError),
     /// A work limit was hit (decompressed size, operators, nesting depth …).
     #[error("limit exceeded: {0}")]
     LimitExceeded(String),

@@ -19,6 +19,7 @@
 //!   [`settings::TableSettings`] (the same builder serves vector and scanned pages);
 //! - [`inspect`]: an SVG picture of one page's objects and cells for debugging.
 
+pub mod budget;
 pub mod error;
 pub mod font;
 pub mod grid;
@@ -33,9 +34,14 @@ pub mod text;
 
 use rayon::prelude::*;
 
+pub use budget::{Budget, BudgetError};
 pub use error::ExtractError;
 pub use model::*;
 pub use settings::{ExtractOptions, Limits, TableSettings};
+
+/// Pages read at once per thread of the pool: the pages of a chunk are held together (and
+/// their scanned ones read in parallel), then only their tables are kept.
+const PAGES_PER_THREAD: usize = 4;
 
 /// Reads every page (or `opts.pages`) of a PDF and builds its logical tables.
 ///
@@ -43,39 +49,59 @@ pub use settings::{ExtractOptions, Limits, TableSettings};
 /// are read by `raster` when given (its text replaces the page's; its segments are used when
 /// the page has none); otherwise, or when it fails, the page gets a [`PageWarning`] and tables
 /// are built from what the page has. `file` is recorded in the result as given.
+///
+/// The work stays within `opts.limits.budget`: pages are read a few at a time (only their
+/// tables are kept), every distinct set of page images is recognised once per document, and
+/// the document fails with [`ExtractError::Budget`] when its memory or time runs out.
 pub fn extract(
     bytes: &[u8],
     file: &str,
     opts: &ExtractOptions,
     raster: Option<&dyn RasterReader>,
 ) -> Result<Extraction, ExtractError> {
+    let budget = &opts.limits.budget;
     let doc = pdf::PdfDocument::load(bytes, &opts.limits)?;
-    let mut pages = interp::read_document_pages(&doc, opts)?;
-    // Scanned pages are read in parallel (rayon: the caller's pool, else the global one); the
-    // results are taken in page order, so the output does not depend on the thread count.
-    let raster_results: Vec<Result<bool, String>> = pages
-        .par_iter_mut()
-        .with_max_len(1)
-        .map(|page| read_raster(page, raster, &opts.table))
-        .collect();
+    let once = raster.map(|reader| RecognisedOnce::new(reader, budget));
+    let raster = once.as_ref().map(|r| r as &dyn RasterReader);
+    let mut assembler = grid::TableAssembler::new(&opts.table);
     let mut warnings = Vec::new();
     let mut raster_pages = Vec::new();
-    for (page, raster_result) in pages.iter().zip(raster_results) {
-        let number = page.number;
-        warnings.extend(page.warnings.iter().map(|m| PageWarning {
-            page: number,
-            message: m.clone(),
-        }));
-        match raster_result {
-            Ok(true) => raster_pages.push(number),
-            Ok(false) => {}
-            Err(message) => warnings.push(PageWarning {
+    let numbers: Vec<u32> = interp::page_numbers(&doc, opts)?.collect();
+    let chunk = rayon::current_num_threads().max(1) * PAGES_PER_THREAD;
+    for numbers in numbers.chunks(chunk) {
+        let mut pages = numbers
+            .iter()
+            .map(|&n| interp::read_page(&doc, n, opts))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Scanned pages are read in parallel (rayon: the caller's pool, else the global one);
+        // the results are taken in page order, so the output does not depend on the thread
+        // count.
+        let raster_results: Vec<Result<bool, String>> = pages
+            .par_iter_mut()
+            .with_max_len(1)
+            .map(|(page, _)| read_raster(page, raster, &opts.table))
+            .collect();
+        budget.check()?;
+        for ((page, _charge), raster_result) in pages.iter().zip(raster_results) {
+            let number = page.number;
+            warnings.extend(page.warnings.iter().map(|m| PageWarning {
                 page: number,
-                message,
-            }),
+                message: m.clone(),
+            }));
+            match raster_result {
+                Ok(true) => raster_pages.push(number),
+                Ok(false) => {}
+                Err(message) => warnings.push(PageWarning {
+                    page: number,
+                    message,
+                }),
+            }
+            let kept = assembler.add_page(page);
+            budget.reserve(kept, "the tables found")?.keep();
+            budget.check()?;
         }
     }
-    let built = grid::build_tables_with_warnings(&pages, &opts.table);
+    let built = assembler.finish();
     warnings.extend(built.warnings);
     Ok(Extraction {
         file: file.to_string(),
@@ -84,6 +110,92 @@ pub fn extract(
         raster_pages,
         warnings,
     })
+}
+
+/// Memory recognising an image takes per pixel at its peak: the decoded grey image, its
+/// upright and deskewed copies, the ink masks and the crops handed to the recogniser.
+const RECOGNITION_BYTES_PER_PIXEL: usize = 12;
+
+/// A [`RasterReader`] that reads each distinct page (the same images at the same places)
+/// once per document — a scan stamped on many pages is recognised once — within the
+/// document's budget: the memory recognition takes is reserved first, and nothing is read
+/// once the budget has run out.
+struct RecognisedOnce<'a> {
+    reader: &'a dyn RasterReader,
+    budget: &'a Budget,
+    hasher: std::hash::RandomState,
+    read: std::sync::Mutex<hash::FastMap<u64, std::sync::Arc<std::sync::OnceLock<RasterRead>>>>,
+}
+
+type RasterRead = Result<RasterPage, String>;
+
+impl<'a> RecognisedOnce<'a> {
+    fn new(reader: &'a dyn RasterReader, budget: &'a Budget) -> Self {
+        RecognisedOnce {
+            reader,
+            budget,
+            hasher: std::hash::RandomState::new(),
+            read: std::sync::Mutex::default(),
+        }
+    }
+
+    /// What identifies what a raster reader sees of a page: its size and its images.
+    fn key(&self, page: &PageContent) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = self.hasher.build_hasher();
+        for v in [page.width, page.height] {
+            v.to_bits().hash(&mut h);
+        }
+        for image in &page.images {
+            (
+                image.width,
+                image.height,
+                image.bits_per_component,
+                image.image_mask,
+            )
+                .hash(&mut h);
+            for v in image.ctm.0 {
+                v.to_bits().hash(&mut h);
+            }
+            format!("{:?}", (&image.encoding, &image.color_space, &image.decode)).hash(&mut h);
+            image.data.hash(&mut h);
+        }
+        h.finish()
+    }
+
+    fn read_page(&self, page: &PageContent, settings: &TableSettings) -> RasterRead {
+        self.budget.check().map_err(|e| e.to_string())?;
+        let pixels: usize = page
+            .images
+            .iter()
+            .map(|i| i.width as usize * i.height as usize)
+            .sum();
+        let what = format!("recognising the images of page {}", page.number);
+        let _charge = self
+            .budget
+            .reserve_waiting(pixels.saturating_mul(RECOGNITION_BYTES_PER_PIXEL), &what)
+            .map_err(|e| e.to_string())?;
+        self.reader
+            .read_page(page, settings)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl RasterReader for RecognisedOnce<'_> {
+    fn read_page(
+        &self,
+        page: &PageContent,
+        settings: &TableSettings,
+    ) -> Result<RasterPage, Box<dyn std::error::Error + Send + Sync>> {
+        let key = self.key(page);
+        let cell = {
+            let mut read = self.read.lock().unwrap_or_else(|p| p.into_inner());
+            read.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| self.read_page(page, settings))
+            .clone()
+            .map_err(Into::into)
+    }
 }
 
 /// Replaces the text of a page without a usable text layer (see [`interp::has_usable_text`])

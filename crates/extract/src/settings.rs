@@ -1,5 +1,7 @@
 //! Tunable settings of table finding and work limits of the interpreter.
 
+use crate::budget::Budget;
+
 /// Settings of the table finder (pdfplumber's explicit steps, made tunable). Distances are
 /// in PDF points.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +58,8 @@ pub struct Limits {
     pub max_glyphs_per_page: usize,
     /// Maximum path segments kept per page.
     pub max_segments_per_page: usize,
+    /// The document's memory and time budget (unlimited by default).
+    pub budget: Budget,
 }
 
 impl Default for Limits {
@@ -68,6 +72,7 @@ impl Default for Limits {
             max_pages: 20_000,
             max_glyphs_per_page: 500_000,
             max_segments_per_page: 500_000,
+            budget: Budget::unlimited(),
         }
     }
 }

@@ -11,14 +11,15 @@ use jixiao_extract::{
 };
 use lopdf::{dictionary, Dictionary};
 
-/// A document of `pages` pages, each only a full-page image (a scan).
+/// A document of `pages` pages, each only a full-page image (a scan), all different (equal
+/// scans would be recognised once).
 fn scanned_document(pages: usize) -> Vec<u8> {
     let mut b = PdfBuilder::new();
-    for _ in 0..pages {
+    for i in 0..pages {
         let image = b.flate_stream(
             dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 2, "Height" => 2,
             "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
-            &[0, 255, 255, 0],
+            &[0, 255, 255, i as u8],
         );
         b.page(
             "q 600 0 0 800 0 0 cm /Im1 Do Q",

@@ -398,21 +398,63 @@ pub fn build_tables(pages: &[PageContent], settings: &TableSettings) -> Vec<Tabl
 
 /// [`build_tables`], also returning the grid repairs made on each page.
 pub fn build_tables_with_warnings(pages: &[PageContent], settings: &TableSettings) -> TableBuild {
-    let mut warnings = Vec::new();
-    let mut parts = Vec::new();
+    let mut assembler = TableAssembler::new(settings);
     for page in pages {
-        for t in page_tables(page, settings) {
-            warnings.extend(t.repairs.iter().map(|m| PageWarning {
+        assembler.add_page(page);
+    }
+    assembler.finish()
+}
+
+/// [`build_tables_with_warnings`] one page at a time, so that a long document's pages need
+/// not be held all at once: only their tables are.
+pub struct TableAssembler<'a> {
+    settings: &'a TableSettings,
+    parts: Vec<PageTable>,
+    warnings: Vec<PageWarning>,
+}
+
+impl<'a> TableAssembler<'a> {
+    pub fn new(settings: &'a TableSettings) -> Self {
+        TableAssembler {
+            settings,
+            parts: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Finds the tables of the next page (pages come in order); returns about how much
+    /// memory what it keeps of them takes.
+    pub fn add_page(&mut self, page: &PageContent) -> usize {
+        let mut kept = 0;
+        for t in page_tables(page, self.settings) {
+            self.warnings.extend(t.repairs.iter().map(|m| PageWarning {
                 page: t.page,
                 message: m.clone(),
             }));
             if !t.grid.cells.is_empty() {
-                parts.push(t);
+                kept += part_size(&t);
+                self.parts.push(t);
             }
         }
+        kept
     }
-    TableBuild {
-        tables: continuation::assemble(parts, settings),
-        warnings,
+
+    /// The document's logical tables, with the warnings of every page.
+    pub fn finish(self) -> TableBuild {
+        TableBuild {
+            tables: continuation::assemble(self.parts, self.settings),
+            warnings: self.warnings,
+        }
     }
+}
+
+/// About how much memory a page table takes (twice: it becomes a logical table's cells).
+fn part_size(t: &PageTable) -> usize {
+    let per_cell = std::mem::size_of::<crate::model::CellBox>()
+        + std::mem::size_of::<String>()
+        + std::mem::size_of::<(bool, bool)>()
+        + std::mem::size_of::<Option<f32>>();
+    let text: usize = t.texts.iter().map(String::len).sum();
+    let caption: usize = t.caption.iter().map(|l| l.text.len() + 64).sum();
+    2 * (t.grid.cells.len() * per_cell + text + caption)
 }

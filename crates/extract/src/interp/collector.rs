@@ -1,6 +1,7 @@
 //! [`PageCollector`]: the device that keeps one text box per glyph, ruling segments and images.
 
 use super::{Device, Glyph, Paint, Path, PathEl};
+use crate::budget::Reservation;
 use crate::model::{Orientation, PageContent, PageImage, Rect, Segment, TextBox};
 use crate::settings::{Limits, TableSettings};
 use crate::text::is_unreadable;
@@ -14,6 +15,8 @@ const WHITE: f64 = 0.95;
 const BACKGROUND_FRACTION: f64 = 0.9;
 /// Fraction of unreadable characters above which a text layer is unusable.
 const MAX_UNREADABLE_FRACTION: f64 = 0.5;
+/// Glyphs and segments are charged to the budget in steps of this many bytes.
+const CHARGE_STEP: usize = 64 << 10;
 
 /// Collects a page's glyphs as [`TextBox`]es, its paths as ruling [`Segment`]s and its images:
 /// - stroked paths: every axis-aligned straight piece (rectangle sides included);
@@ -28,6 +31,12 @@ pub struct PageCollector {
     max_segments: usize,
     dropped_glyphs: usize,
     dropped_segments: usize,
+    /// The page's memory, reserved from the document's budget.
+    charge: Reservation,
+    /// Bytes collected since the last step of `charge`.
+    uncharged: usize,
+    /// The budget ran out: nothing more is kept (the budget remembers why).
+    over_budget: bool,
 }
 
 impl PageCollector {
@@ -51,11 +60,40 @@ impl PageCollector {
             max_segments: limits.max_segments_per_page,
             dropped_glyphs: 0,
             dropped_segments: 0,
+            charge: Reservation::empty(&limits.budget),
+            uncharged: 0,
+            over_budget: false,
         }
     }
 
-    /// The collected page, with the interpreter's `warnings` and the collector's own.
-    pub fn finish(mut self, warnings: Vec<String>) -> PageContent {
+    /// Counts `bytes` more of the page against the budget (in steps of [`CHARGE_STEP`], or
+    /// at once with `now`).
+    fn note(&mut self, bytes: usize, now: bool) {
+        self.uncharged += bytes;
+        if self.uncharged >= CHARGE_STEP || now {
+            let bytes = std::mem::take(&mut self.uncharged);
+            if self
+                .charge
+                .grow(bytes, "the page's glyphs, rules and images")
+                .is_err()
+            {
+                self.over_budget = true;
+            }
+        }
+    }
+
+    /// The collected page (see [`PageCollector::finish_charged`]), its memory kept charged
+    /// to the budget for as long as the document is read.
+    pub fn finish(self, warnings: Vec<String>) -> PageContent {
+        let (page, charge) = self.finish_charged(warnings);
+        charge.keep();
+        page
+    }
+
+    /// The collected page, with the interpreter's `warnings` and the collector's own, and
+    /// its memory's reservation (released when dropped).
+    pub fn finish_charged(mut self, warnings: Vec<String>) -> (PageContent, Reservation) {
+        self.note(0, true);
         self.page.warnings.extend(warnings);
         if self.dropped_glyphs > 0 {
             self.page.warnings.push(format!(
@@ -69,14 +107,16 @@ impl PageCollector {
                 self.dropped_segments
             ));
         }
-        self.page
+        (self.page, self.charge)
     }
 
     fn push_segment(&mut self, orientation: Orientation, pos: f64, a: f64, b: f64, width: f64) {
-        if self.page.segments.len() >= self.max_segments {
+        if self.page.segments.len() >= self.max_segments || self.over_budget {
             self.dropped_segments += 1;
             return;
         }
+        // Twice the item: the vector's slack while it grows.
+        self.note(2 * std::mem::size_of::<Segment>(), false);
         self.page.segments.push(Segment {
             orientation,
             pos,
@@ -164,10 +204,15 @@ impl PageCollector {
 
 impl Device for PageCollector {
     fn glyph(&mut self, glyph: &Glyph<'_>) {
-        if self.page.text.len() >= self.max_glyphs {
+        if self.page.text.len() >= self.max_glyphs || self.over_budget {
             self.dropped_glyphs += 1;
             return;
         }
+        // The box (twice: the vector's slack) and its text's allocation.
+        self.note(
+            2 * std::mem::size_of::<TextBox>() + glyph.text.len().max(16),
+            false,
+        );
         self.page.text.push(TextBox {
             text: glyph.text.to_string(),
             bbox: glyph.bbox,
@@ -189,7 +234,15 @@ impl Device for PageCollector {
     }
 
     fn image(&mut self, image: PageImage) {
-        self.page.images.push(image);
+        if !self.over_budget {
+            self.note(
+                std::mem::size_of::<PageImage>() + image.data.capacity(),
+                true,
+            );
+        }
+        if !self.over_budget {
+            self.page.images.push(image);
+        }
     }
 }
 

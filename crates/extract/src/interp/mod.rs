@@ -8,12 +8,13 @@ use std::rc::Rc;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
+use crate::budget::Reservation;
 use crate::error::ExtractError;
 use crate::font::Font;
 use crate::model::{Direction, Matrix, PageContent, PageImage, Rect, TextSource};
 use crate::pdf::{
-    as_f64, as_name, deref, dict, get, matrix, merge_resources, read_image, stream_data, PageInfo,
-    PdfDocument,
+    as_f64, as_name, charged_stream_data, deref, dict, get, matrix, merge_resources, read_image,
+    PageInfo, PdfDocument,
 };
 use crate::settings::{ExtractOptions, Limits};
 
@@ -24,6 +25,10 @@ mod marked;
 pub use collector::{has_usable_text, PageCollector};
 use lexer::{Lexer, Operand};
 use marked::{HeldGlyph, Marked, Span};
+
+/// Operators run between two looks at the document's budget (its deadline and whether it
+/// ran out).
+const BUDGET_CHECK_INTERVAL: usize = 4096;
 
 /// One glyph drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +136,7 @@ pub fn interpret_page(
     limits: &Limits,
     device: &mut dyn Device,
 ) -> Vec<String> {
-    let (content, mut warnings) = doc.page_content(page, limits);
+    let (content, mut warnings, _content_charge) = doc.page_content(page, limits);
     let mut interp = Interp {
         doc,
         limits,
@@ -147,6 +152,7 @@ pub fn interpret_page(
         operators: 0,
         decoded: 0,
         forms: Vec::new(),
+        images: Vec::new(),
         marked: Marked::default(),
         warnings: Vec::new(),
     };
@@ -164,24 +170,50 @@ pub fn read_pages(bytes: &[u8], opts: &ExtractOptions) -> Result<Vec<PageContent
     read_document_pages(&doc, opts)
 }
 
-/// [`read_pages`] on a loaded document.
+/// [`read_pages`] on a loaded document. Fails when the document's budget runs out (the pages
+/// stay charged to it for as long as it lives).
 pub fn read_document_pages(
     doc: &PdfDocument,
     opts: &ExtractOptions,
 ) -> Result<Vec<PageContent>, ExtractError> {
+    page_numbers(doc, opts)?
+        .map(|number| {
+            let (page, charge) = read_page(doc, number, opts)?;
+            charge.keep();
+            Ok(page)
+        })
+        .collect()
+}
+
+/// The page numbers `opts.pages` asks for (all when `None`); `Err` when one does not exist.
+pub(crate) fn page_numbers(
+    doc: &PdfDocument,
+    opts: &ExtractOptions,
+) -> Result<std::ops::RangeInclusive<u32>, ExtractError> {
     let (first, last) = opts.pages.unwrap_or((1, doc.page_count()));
-    if first > last {
-        return Ok(Vec::new());
+    if first <= last {
+        doc.page(first)?;
+        doc.page(last)?;
     }
-    let mut pages = Vec::new();
-    for number in first..=last {
-        let page = doc.page(number)?;
-        let (width, height) = page.size();
-        let mut collector = PageCollector::new(number, width, height, &opts.table, &opts.limits);
-        let warnings = interpret_page(doc, page, &opts.limits, &mut collector);
-        pages.push(collector.finish(warnings));
-    }
-    Ok(pages)
+    Ok(first..=last)
+}
+
+/// Reads page `number` with its memory's reservation; fails when the document's budget has
+/// run out (its deadline included).
+pub(crate) fn read_page(
+    doc: &PdfDocument,
+    number: u32,
+    opts: &ExtractOptions,
+) -> Result<(PageContent, Reservation), ExtractError> {
+    let budget = &opts.limits.budget;
+    budget.check()?;
+    let page = doc.page(number)?;
+    let (width, height) = page.size();
+    let mut collector = PageCollector::new(number, width, height, &opts.table, &opts.limits);
+    let warnings = interpret_page(doc, page, &opts.limits, &mut collector);
+    let read = collector.finish_charged(warnings);
+    budget.check()?;
+    Ok(read)
 }
 
 struct Interp<'a> {
@@ -203,6 +235,8 @@ struct Interp<'a> {
     decoded: usize,
     /// Form XObjects being drawn (recursion guard).
     forms: Vec<ObjectId>,
+    /// Image XObjects drawn on the page so far: each is read once, at its first placement.
+    images: Vec<ObjectId>,
     /// Open marked-content sequences and the ActualText span, if any.
     marked: Marked,
     warnings: Vec<String>,
@@ -272,7 +306,8 @@ impl Interp<'_> {
         complete
     }
 
-    /// Executes one operator; `false` when the operator limit stops the page.
+    /// Executes one operator; `false` when the operator limit (or the document's budget)
+    /// stops the page.
     fn step(&mut self, op: &[u8], operands: &[Operand<'_>], resources: &Dictionary) -> bool {
         self.operators += 1;
         if self.operators > self.limits.max_operators_per_page {
@@ -281,6 +316,12 @@ impl Interp<'_> {
                 self.limits.max_operators_per_page
             ));
             return false;
+        }
+        if self.operators % BUDGET_CHECK_INTERVAL == 0 {
+            if let Err(e) = self.limits.budget.check() {
+                self.warn(format!("stopped: {e}"));
+                return false;
+            }
         }
         let mut buf = [0.0; 6];
         let count = numbers(operands, &mut buf);
@@ -433,11 +474,11 @@ impl Interp<'_> {
         }
         if let Some(Object::Array(font)) = state.map(|s| get(doc, s, b"Font")) {
             if let (Some(entry), Some(size)) = (font.first(), font.get(1).and_then(as_f64)) {
-                self.gs.font =
-                    self.doc
-                        .fonts
-                        .borrow_mut()
-                        .get(doc, entry, self.limits.max_decompressed_bytes);
+                self.gs.font = self
+                    .doc
+                    .fonts
+                    .borrow_mut()
+                    .get(doc, entry, self.font_limit());
                 self.gs.font_size = size;
             }
         }
@@ -491,12 +532,8 @@ impl Interp<'_> {
         };
         self.gs.font_size = size;
         let entry = dict(doc, get(doc, resources, b"Font")).and_then(|fonts| fonts.get(name).ok());
-        self.gs.font = entry.and_then(|e| {
-            self.doc
-                .fonts
-                .borrow_mut()
-                .get(doc, e, self.limits.max_decompressed_bytes)
-        });
+        self.gs.font =
+            entry.and_then(|e| self.doc.fonts.borrow_mut().get(doc, e, self.font_limit()));
         if self.gs.font.is_none() {
             self.warn(format!("font /{} not found", String::from_utf8_lossy(name)));
         }
@@ -668,11 +705,20 @@ impl Interp<'_> {
         self.path = path.elements;
     }
 
-    /// What the page may still decode for Form XObjects and images.
+    /// The most a font program may decode to: within what the document's budget has left.
+    fn font_limit(&self) -> usize {
+        self.limits
+            .max_decompressed_bytes
+            .min(self.limits.budget.available())
+    }
+
+    /// What the page may still decode for Form XObjects and images (within what the
+    /// document's budget has left).
     fn decode_budget(&self) -> usize {
         self.limits
             .max_decompressed_bytes
             .saturating_sub(self.decoded)
+            .min(self.limits.budget.available())
     }
 
     /// `Do`: an image is emitted; a Form XObject is run with its matrix and resources.
@@ -694,6 +740,13 @@ impl Interp<'_> {
         };
         match as_name(get(doc, &stream.dict, b"Subtype")) {
             Some(b"Image") => {
+                // Drawn again (a scan stamped many times over): it adds no content to read.
+                if let Ok(id) = entry.as_reference() {
+                    if self.images.contains(&id) {
+                        return true;
+                    }
+                    self.images.push(id);
+                }
                 let ctm = self.gs.ctm.then(&self.page_t);
                 let color_spaces = dict(doc, get(doc, resources, b"ColorSpace"));
                 let budget = self.decode_budget();
@@ -717,9 +770,15 @@ impl Interp<'_> {
                     self.warn("Form XObjects nested too deeply or recursively".into());
                     return true;
                 }
-                let content = match stream_data(stream, self.decode_budget()) {
+                let decoded = charged_stream_data(
+                    stream,
+                    self.decode_budget(),
+                    &self.limits.budget,
+                    "a Form XObject",
+                );
+                let (content, _charge) = match decoded {
                     Ok(c) => {
-                        self.decoded += c.len();
+                        self.decoded += c.0.len();
                         c
                     }
                     Err(e) => {

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 
+use crate::budget::{Budget, Reservation};
 use crate::error::ExtractError;
 use crate::font::FontCache;
 use crate::model::Matrix;
@@ -86,13 +87,21 @@ impl<'a> PdfDocument<'a> {
         let Some(header) = head.windows(5).position(|w| w == b"%PDF-") else {
             return Err(ExtractError::NotPdf);
         };
-        if let Some(objects) = Objects::lazy(&bytes[header..], limits.max_decompressed_bytes) {
+        let lazy = Objects::lazy(
+            &bytes[header..],
+            limits.max_decompressed_bytes,
+            &limits.budget,
+        );
+        if let Some(objects) = lazy {
             match walk_page_tree(&objects, limits) {
                 Ok(pages) if !pages.is_empty() => return Ok(Self::new(objects, pages)),
-                Err(e @ ExtractError::LimitExceeded(_)) => return Err(e),
+                Err(e @ (ExtractError::LimitExceeded(_) | ExtractError::Budget(_))) => {
+                    return Err(e)
+                }
                 _ => {}
             }
         }
+        limits.budget.check()?;
         let objects = Objects::loaded(load_whole(bytes, limits)?);
         let pages = walk_page_tree(&objects, limits)?;
         Ok(Self::new(objects, pages))
@@ -123,12 +132,18 @@ impl<'a> PdfDocument<'a> {
     }
 
     /// The decoded content of a page: its content streams concatenated, plus a warning for
-    /// every stream that could not be decoded.
-    pub fn page_content(&self, page: &PageInfo, limits: &Limits) -> (Vec<u8>, Vec<String>) {
+    /// every stream that could not be decoded, and the content's memory reserved from the
+    /// document's budget (a stream over the budget is not decoded; the budget remembers it).
+    pub fn page_content(
+        &self,
+        page: &PageInfo,
+        limits: &Limits,
+    ) -> (Vec<u8>, Vec<String>, Reservation) {
         let mut data = Vec::new();
         let mut warnings = Vec::new();
+        let mut charge = Reservation::empty(&limits.budget);
         let Some(Object::Dictionary(dict)) = self.objects.get(page.id) else {
-            return (data, warnings);
+            return (data, warnings, charge);
         };
         let contents = get(&self.objects, dict, b"Contents");
         let streams: Vec<&Object> = match contents {
@@ -140,15 +155,21 @@ impl<'a> PdfDocument<'a> {
                 continue;
             };
             let budget = limits.max_decompressed_bytes.saturating_sub(data.len());
-            match stream_data(stream, budget) {
-                Ok(bytes) => {
+            let decoded = charged_stream_data(stream, budget, &limits.budget, "a content stream")
+                .and_then(|(bytes, transient)| {
+                    charge.grow(bytes.len() + 1, "the page's content")?;
+                    Ok((bytes, transient))
+                });
+            match decoded {
+                Ok((bytes, _transient)) => {
+                    data.reserve_exact(bytes.len() + 1);
                     data.extend_from_slice(&bytes);
                     data.push(b'\n');
                 }
                 Err(e) => warnings.push(format!("content stream not decoded: {e}")),
             }
         }
-        (data, warnings)
+        (data, warnings, charge)
     }
 }
 
@@ -187,10 +208,16 @@ fn lopdf_error(e: lopdf::Error) -> ExtractError {
     }
 }
 
-/// The whole file loaded by lopdf.
+/// The whole file loaded by lopdf, its memory reserved first (see [`whole_load_cost`]).
 fn load_whole(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
+    let budget = &limits.budget;
+    budget
+        .reserve(whole_load_cost(bytes), "loading the whole file")?
+        .keep();
+    // An object stream of `n` bytes holds at most `n / 2` objects.
+    let object_stream_limit = budget.available() / (2 * OBJECT_SIZE) * 2;
     let options = LoadOptions {
-        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        max_decompressed_size: Some(limits.max_decompressed_bytes.min(object_stream_limit)),
         ..LoadOptions::default()
     };
     let doc = Document::load_mem_with_options(bytes, options).map_err(lopdf_error)?;
@@ -200,10 +227,50 @@ fn load_whole(bytes: &[u8], limits: &Limits) -> Result<Document, ExtractError> {
     Ok(doc)
 }
 
-/// The decoded data of a stream, at most `limit` bytes.
+/// Memory one parsed object takes, with the slack of the array holding it.
+const OBJECT_SIZE: usize = 2 * std::mem::size_of::<Object>();
+
+/// The most memory lopdf's loader takes for `bytes`: every token outside stream data may
+/// become an object, and stream data is copied.
+fn whole_load_cost(bytes: &[u8]) -> usize {
+    use crate::syntax::{is_delimiter, is_regular, is_white};
+    let mut tokens = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if is_white(b) {
+            i += 1;
+        } else if bytes[i..].starts_with(b"stream")
+            && matches!(bytes.get(i + 6), Some(b'\r' | b'\n'))
+        {
+            // The data up to `endstream` is copied, not parsed.
+            let data = &bytes[i + 6..];
+            i += 6 + data
+                .windows(9)
+                .position(|w| w == b"endstream")
+                .map_or(data.len(), |p| p + 9);
+        } else {
+            tokens += 1;
+            i += 1;
+            if !is_delimiter(b) {
+                while i < bytes.len() && is_regular(bytes[i]) {
+                    i += 1;
+                }
+            }
+        }
+    }
+    bytes
+        .len()
+        .saturating_add(tokens.saturating_mul(OBJECT_SIZE))
+}
+
+/// The decoded data of a stream, at most `limit` bytes. Decoding never allocates much more
+/// than its result (see [`decode_cost`]): a bomb fails before its output is allocated.
 pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, ExtractError> {
-    if let Some(data) = plain_flate(stream, limit) {
-        return Ok(data);
+    if let Some(size) = plain_flate_size(stream, limit)? {
+        if let Some(data) = inflate_exact(&stream.content, size) {
+            return Ok(data);
+        }
     }
     let data = if stream.dict.has(b"Filter") {
         stream
@@ -220,21 +287,108 @@ pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, Extr
     Ok(data)
 }
 
-/// The data of a stream whose one filter is `/FlateDecode` without parameters (most streams),
-/// inflated in one call straight into its buffer: lopdf's decoder sets up a streaming inflater
-/// with its 32 KiB window for every stream. `None` for any other stream, and for one that
-/// does not inflate cleanly within `limit`, which lopdf's decoder then reads (recovering what
-/// it can of damaged data, reporting the limit).
-fn plain_flate(stream: &Stream, limit: usize) -> Option<Vec<u8>> {
-    let flate = |o: &Object| matches!(o, Object::Name(n) if n == b"FlateDecode");
-    let only_flate = match stream.dict.get(b"Filter").ok()? {
-        Object::Array(filters) => matches!(filters.as_slice(), [f] if flate(f)),
-        filter => flate(filter),
-    };
-    if !only_flate || stream.dict.has(b"DecodeParms") {
-        return None;
+/// [`stream_data`] with its memory reserved from `budget` first (at most what the budget
+/// has left): the reservation, held as long as the data, is returned with it.
+pub(crate) fn charged_stream_data(
+    stream: &Stream,
+    limit: usize,
+    budget: &Budget,
+    what: &str,
+) -> Result<(Vec<u8>, Reservation), ExtractError> {
+    let cost = decode_cost(stream, limit)?;
+    let mut charge = budget.reserve(cost, what)?;
+    let data = stream_data(stream, limit.min(cost))?;
+    charge.shrink_to(data.capacity());
+    Ok((data, charge))
+}
+
+/// The most memory decoding `stream` (within `limit` bytes) takes at its peak: the exact
+/// size for data stored as is or with `/FlateDecode` alone; for other filters lopdf's
+/// decoders grow their output by doubling (three times the output while copying).
+fn decode_cost(stream: &Stream, limit: usize) -> Result<usize, ExtractError> {
+    if !stream.dict.has(b"Filter") {
+        return Ok(stream.content.len());
     }
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(&stream.content, limit).ok()
+    Ok(match plain_flate_size(stream, limit)? {
+        Some(size) => size,
+        None => limit.saturating_mul(3),
+    })
+}
+
+/// Whether a stream's one filter is `/FlateDecode` without parameters (most streams).
+fn is_plain_flate(stream: &Stream) -> bool {
+    let flate = |o: &Object| matches!(o, Object::Name(n) if n == b"FlateDecode");
+    let only_flate = match stream.dict.get(b"Filter") {
+        Ok(Object::Array(filters)) => matches!(filters.as_slice(), [f] if flate(f)),
+        Ok(filter) => flate(filter),
+        Err(_) => false,
+    };
+    only_flate && !stream.dict.has(b"DecodeParms")
+}
+
+/// The inflated size of a plain Flate stream (see [`is_plain_flate`]), measured without
+/// keeping the output; `Err` when it exceeds `limit`, `None` when the stream is not plain
+/// Flate or does not inflate cleanly (lopdf's decoder then recovers what it can).
+fn plain_flate_size(stream: &Stream, limit: usize) -> Result<Option<usize>, ExtractError> {
+    if !is_plain_flate(stream) {
+        return Ok(None);
+    }
+    match inflate_size(&stream.content, limit) {
+        Inflated::Size(size) => Ok(Some(size)),
+        Inflated::OverLimit => Err(ExtractError::LimitExceeded(format!(
+            "a stream decompresses to more than {limit} bytes"
+        ))),
+        Inflated::Damaged => Ok(None),
+    }
+}
+
+/// What measuring a zlib stream found.
+enum Inflated {
+    Size(usize),
+    OverLimit,
+    Damaged,
+}
+
+/// Inflates zlib `data` into a 32 KiB ring buffer, counting the output: a bomb costs time up
+/// to `limit` bytes of output and no memory.
+fn inflate_size(data: &[u8], limit: usize) -> Inflated {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut window = vec![0u8; miniz_oxide::inflate::core::TINFL_LZ_DICT_SIZE];
+    let mut decompressor = Box::<DecompressorOxide>::default();
+    let (mut input, mut at, mut total) = (data, 0usize, 0usize);
+    loop {
+        let (status, consumed, written) = decompress(
+            &mut decompressor,
+            input,
+            &mut window,
+            at,
+            inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER,
+        );
+        total += written;
+        if total > limit {
+            return Inflated::OverLimit;
+        }
+        at = (at + written) % window.len();
+        input = &input[consumed.min(input.len())..];
+        match status {
+            TINFLStatus::Done => return Inflated::Size(total),
+            TINFLStatus::HasMoreOutput => {}
+            _ => return Inflated::Damaged,
+        }
+    }
+}
+
+/// Inflates zlib `data` known to hold `size` bytes into a buffer of exactly that size.
+fn inflate_exact(data: &[u8], size: usize) -> Option<Vec<u8>> {
+    use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+    use miniz_oxide::inflate::TINFLStatus;
+    let mut out = vec![0u8; size];
+    let mut decompressor = Box::<DecompressorOxide>::default();
+    let flags = inflate_flags::TINFL_FLAG_PARSE_ZLIB_HEADER
+        | inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let (status, _, written) = decompress(&mut decompressor, data, &mut out, 0, flags);
+    (status == TINFLStatus::Done && written == size).then_some(out)
 }
 
 /// Attributes a page inherits from its ancestors.
@@ -298,11 +452,34 @@ fn walk_page_tree(doc: &Objects<'_>, limits: &Limits) -> Result<Vec<PageInfo>, E
                         limits.max_pages
                     )));
                 }
-                pages.push(page_info(doc, id, &inherited));
+                let page = page_info(doc, id, &inherited);
+                limits
+                    .budget
+                    .reserve(page_info_cost(&page), "the page tree")?
+                    .keep();
+                pages.push(page);
             }
         }
     }
     Ok(pages)
+}
+
+/// Memory a [`PageInfo`] takes: mostly its resource dictionary (its categories and their
+/// entries; the values are references or small).
+fn page_info_cost(page: &PageInfo) -> usize {
+    let entry = |key: &[u8]| 2 * OBJECT_SIZE + key.len();
+    let entries: usize = page
+        .resources
+        .iter()
+        .map(|(key, value)| {
+            entry(key)
+                + match value {
+                    Object::Dictionary(d) => d.iter().map(|(k, _)| entry(k)).sum(),
+                    _ => 0,
+                }
+        })
+        .sum();
+    std::mem::size_of::<PageInfo>() + entries
 }
 
 fn page_info(doc: &Objects<'_>, id: ObjectId, inherited: &Inherited) -> PageInfo {

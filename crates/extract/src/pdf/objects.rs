@@ -12,9 +12,10 @@ use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
+use super::charged_stream_data;
 use super::parse::Parser;
-use super::stream_data;
 use super::xref::{self, Location};
+use crate::budget::Budget;
 use crate::hash::FastMap;
 
 /// Most objects being parsed at once (an indirect `/Length` or an object stream inside the
@@ -56,17 +57,24 @@ struct Lazy<'a> {
     object_streams: RefCell<FastMap<u32, Option<Rc<ObjectStream>>>>,
     /// Bound on any one decoded object stream.
     limit: usize,
+    /// The document's budget: every object parsed is charged to it for good.
+    budget: Budget,
 }
 
 impl<'a> Objects<'a> {
     /// Reads the cross-reference data of `data` (starting at its `%PDF-` header) and checks
-    /// that every object it places in the file is where it says; `None` when anything is off.
-    pub(crate) fn lazy(data: &'a [u8], limit: usize) -> Option<Self> {
-        let xref = xref::read(data, limit)?;
+    /// that every object it places in the file is where it says; `None` when anything is off
+    /// (or when the budget ran out: [`Budget::exceeded`] tells).
+    pub(crate) fn lazy(data: &'a [u8], limit: usize, budget: &Budget) -> Option<Self> {
+        let xref = xref::read(data, limit, budget)?;
         let size = xref.objects.keys().max().map_or(0, |&n| n as usize + 1);
         if size > 4 * xref.objects.len() + 1024 {
             return None;
         }
+        budget
+            .reserve(size * std::mem::size_of::<Slot>(), "the object table")
+            .ok()?
+            .keep();
         let mut slots: Vec<Slot> = std::iter::repeat_with(|| Slot {
             location: None,
             value: OnceCell::new(),
@@ -91,6 +99,7 @@ impl<'a> Objects<'a> {
                 parsing: RefCell::default(),
                 object_streams: RefCell::default(),
                 limit,
+                budget: budget.clone(),
             })),
         })
     }
@@ -154,19 +163,46 @@ impl Lazy<'_> {
         )
     }
 
+    /// Parses one object with `parse`, within what the budget has left, and keeps its
+    /// memory charged; `None` (and the budget exceeded) when it does not fit.
+    fn parse_charged(
+        &self,
+        data: &[u8],
+        offset: usize,
+        parse: impl FnOnce(&mut Parser<'_>) -> Option<Object>,
+    ) -> Option<Object> {
+        let mut parser = Parser::capped(data, offset, self.budget.available());
+        let object = parse(&mut parser);
+        if object.is_some() || parser.over_cap() {
+            self.budget
+                .reserve(parser.cost, "the PDF's objects")
+                .ok()?
+                .keep();
+        }
+        object
+    }
+
     /// The indirect object at `offset` (a stream with its raw data).
     fn parse_at(&self, offset: usize) -> Option<Object> {
-        let mut parser = Parser::new(self.data, offset);
-        parser.object_header()?;
-        let object = parser.object()?;
-        let Object::Dictionary(dict) = object else {
+        let mut start = None;
+        let object = self.parse_charged(self.data, offset, |parser| {
+            parser.object_header()?;
+            let object = parser.object()?;
+            start = parser.stream_start();
+            Some(object)
+        })?;
+        let (Object::Dictionary(dict), Some(start)) = (&object, start) else {
             return Some(object);
         };
-        let Some(start) = parser.stream_start() else {
-            return Some(Object::Dictionary(dict));
-        };
-        let end = self.stream_end(&dict, start)?;
+        let end = self.stream_end(dict, start)?;
+        self.budget
+            .reserve(end - start, "the PDF's streams")
+            .ok()?
+            .keep();
         let content = self.data[start..end].to_vec();
+        let Object::Dictionary(dict) = object else {
+            unreachable!("matched above")
+        };
         Some(Object::Stream(Stream::new(dict, content)))
     }
 
@@ -189,9 +225,16 @@ impl Lazy<'_> {
         }
         let endstreams = self.endstreams.get_or_init(|| {
             let keyword = b"endstream";
-            (0..self.data.len().saturating_sub(keyword.len() - 1))
+            let found: Vec<usize> = (0..self.data.len().saturating_sub(keyword.len() - 1))
                 .filter(|&i| self.data[i..].starts_with(keyword))
-                .collect()
+                .collect();
+            let charged = self
+                .budget
+                .reserve(found.capacity() * 8, "the index of stream ends");
+            charged.map_or(Vec::new(), |c| {
+                c.keep();
+                found
+            })
         });
         let mut end = endstreams[endstreams.partition_point(|&p| p < start)..]
             .first()
@@ -212,7 +255,7 @@ impl Lazy<'_> {
             .get(index as usize)
             .filter(|(n, _)| *n == number)
             .or_else(|| stream.members.iter().find(|(n, _)| *n == number))?;
-        Parser::new(&stream.data, member.1).object()
+        self.parse_charged(&stream.data, member.1, |p| p.object())
     }
 
     fn object_stream(&self, container: u32) -> Option<Rc<ObjectStream>> {
@@ -239,7 +282,9 @@ impl Lazy<'_> {
                 .and_then(|n| usize::try_from(n).ok())
         };
         let (first, n) = (count(b"First")?, count(b"N")?);
-        let data = stream_data(stream, self.limit).ok()?;
+        let (data, charge) =
+            charged_stream_data(stream, self.limit, &self.budget, "an object stream").ok()?;
+        charge.keep();
         let mut parser = Parser::new(&data, 0);
         let mut members = Vec::new();
         // Each pair takes at least four bytes of the header: no more than it can hold.
@@ -294,7 +339,7 @@ mod tests {
             ],
             "<</Root 1 0 R>>",
         );
-        let objects = Objects::lazy(&data, 1 << 20).unwrap();
+        let objects = Objects::lazy(&data, 1 << 20, &Budget::unlimited()).unwrap();
         let Some(Object::Stream(s)) = objects.get((2, 0)) else {
             panic!("a stream")
         };
@@ -314,7 +359,7 @@ mod tests {
             ],
             "<</Root 1 0 R>>",
         );
-        let objects = Objects::lazy(&data, 1 << 20).unwrap();
+        let objects = Objects::lazy(&data, 1 << 20, &Budget::unlimited()).unwrap();
         let content = |id| match objects.get(id) {
             Some(Object::Stream(s)) => s.content.clone(),
             other => panic!("{other:?}"),
@@ -336,7 +381,8 @@ mod tests {
     /// Every object lopdf's loader reads from `bytes`, the lazy store reads the same.
     fn assert_reads_as_lopdf(name: &str, bytes: &[u8]) {
         let doc = Document::load_mem(bytes).unwrap();
-        let objects = Objects::lazy(bytes, 1 << 28).unwrap_or_else(|| panic!("{name}: lazy"));
+        let objects = Objects::lazy(bytes, 1 << 28, &Budget::unlimited())
+            .unwrap_or_else(|| panic!("{name}: lazy"));
         for (id, expected) in &doc.objects {
             let got = objects.get(*id).map(without_position);
             assert_eq!(
@@ -393,6 +439,6 @@ mod tests {
         let mut data = file(&["<</Type /Catalog>>"], "<</Root 1 0 R>>");
         let at = data.windows(7).position(|w| w == b"1 0 obj").unwrap();
         data[at] = b'2';
-        assert!(Objects::lazy(&data, 1 << 20).is_none());
+        assert!(Objects::lazy(&data, 1 << 20, &Budget::unlimited()).is_none());
     }
 }

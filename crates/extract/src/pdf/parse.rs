@@ -13,15 +13,47 @@ use crate::syntax::{
 /// Deepest nesting of arrays and dictionaries accepted in one object.
 const MAX_NESTING: usize = 64;
 
+/// Memory an object of the tree takes besides its own bytes: an [`Object`] and as much again
+/// for the slack of the growing array holding it (and a dictionary entry's share of the
+/// map's index).
+const OBJECT_COST: usize = 2 * std::mem::size_of::<Object>();
+const ENTRY_COST: usize = 2 * std::mem::size_of::<Object>() + 16;
+
 /// Reads objects from `data` starting at `pos`.
 pub(crate) struct Parser<'a> {
     data: &'a [u8],
     pub(crate) pos: usize,
+    /// Memory the objects read so far take (an estimate from their parts).
+    pub(crate) cost: usize,
+    /// The most `cost` may reach: past it the object being read fails.
+    max_cost: usize,
 }
 
 impl<'a> Parser<'a> {
     pub(crate) fn new(data: &'a [u8], pos: usize) -> Self {
-        Parser { data, pos }
+        Parser::capped(data, pos, usize::MAX)
+    }
+
+    /// A parser whose objects may take at most `max_cost` bytes of memory (a 13 MB array of
+    /// numbers takes hundreds of MB as objects).
+    pub(crate) fn capped(data: &'a [u8], pos: usize, max_cost: usize) -> Self {
+        Parser {
+            data,
+            pos,
+            cost: 0,
+            max_cost,
+        }
+    }
+
+    /// Whether reading stopped because the objects would take more than the cap.
+    pub(crate) fn over_cap(&self) -> bool {
+        self.cost > self.max_cost
+    }
+
+    /// Adds `bytes` to the cost; `None` once past the cap.
+    fn charge(&mut self, bytes: usize) -> Option<()> {
+        self.cost = self.cost.saturating_add(bytes);
+        (self.cost <= self.max_cost).then_some(())
     }
 
     fn peek(&self) -> Option<u8> {
@@ -86,22 +118,30 @@ impl<'a> Parser<'a> {
 
     fn value(&mut self, depth: usize) -> Option<Object> {
         skip_white(self.data, &mut self.pos);
+        self.charge(OBJECT_COST)?;
         match self.peek()? {
             b'/' => {
                 self.pos += 1;
                 let raw = regular_run(self.data, &mut self.pos);
+                self.charge(raw.len())?;
                 Some(Object::Name(decode_name(raw).into_owned()))
             }
             b'(' => match literal_string(self.data, &mut self.pos) {
-                (text, true) => Some(Object::String(text.into_owned(), StringFormat::Literal)),
+                (text, true) => {
+                    self.charge(text.len())?;
+                    Some(Object::String(text.into_owned(), StringFormat::Literal))
+                }
                 (_, false) => None,
             },
             b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
                 self.pos += 2;
                 self.dictionary(depth).map(Object::Dictionary)
             }
-            b'<' => hex_string(self.data, &mut self.pos)
-                .map(|bytes| Object::String(bytes, StringFormat::Hexadecimal)),
+            b'<' => {
+                let bytes = hex_string(self.data, &mut self.pos)?;
+                self.charge(bytes.len())?;
+                Some(Object::String(bytes, StringFormat::Hexadecimal))
+            }
             b'[' => {
                 self.pos += 1;
                 self.array(depth)
@@ -171,6 +211,7 @@ impl<'a> Parser<'a> {
                 b'/' => {
                     self.pos += 1;
                     let key = decode_name(regular_run(self.data, &mut self.pos)).into_owned();
+                    self.charge(ENTRY_COST + key.len())?;
                     let value = self.value(depth + 1)?;
                     dict.set(key, value);
                 }
@@ -277,5 +318,17 @@ mod tests {
         // Beyond 18 digits an integer reads as a real.
         assert_eq!(parse(b"2000000000000000000"), Some(Object::Real(2e18)));
         assert_eq!(parse(b"--3"), Some(Object::Real(3.0)));
+    }
+
+    #[test]
+    fn objects_over_the_memory_cap_fail() {
+        let array = [&b"["[..], &b"1 ".repeat(1000), b"]"].concat();
+        let mut capped = Parser::capped(&array, 0, 100 * OBJECT_COST);
+        assert_eq!(capped.object(), None);
+        assert!(capped.over_cap());
+        let mut roomy = Parser::capped(&array, 0, 2000 * OBJECT_COST);
+        assert!(roomy.object().is_some());
+        assert!(!roomy.over_cap());
+        assert_eq!(roomy.cost, 1001 * OBJECT_COST);
     }
 }

@@ -8,12 +8,16 @@ use lopdf::xref::{decode_xref_stream_with_limit, XrefEntry};
 use lopdf::{Dictionary, Object, Stream};
 
 use super::parse::Parser;
+use crate::budget::Budget;
 use crate::hash::FastMap;
 
 /// How far before the end of the file `startxref` is looked for.
 const TAIL_WINDOW: usize = 2048;
 /// Most cross-reference sections followed through `/Prev` and `/XRefStm`.
 const MAX_SECTIONS: usize = 64;
+/// Memory one cross-reference entry takes while read (lopdf's map, then ours), at most; an
+/// entry takes at least one byte of a decoded stream.
+const ENTRY_COST: usize = 64;
 
 /// Where an object is stored.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,9 +34,9 @@ pub(crate) struct CrossReference {
     pub(crate) trailer: Dictionary,
 }
 
-/// Reads the cross-reference data of `data` (whose `%PDF-` header is at offset 0).
-/// `None` when it is damaged, missing, or the file is encrypted.
-pub(crate) fn read(data: &[u8], limit: usize) -> Option<CrossReference> {
+/// Reads the cross-reference data of `data` (whose `%PDF-` header is at offset 0), within
+/// what `budget` has left. `None` when it is damaged, missing, or the file is encrypted.
+pub(crate) fn read(data: &[u8], limit: usize, budget: &Budget) -> Option<CrossReference> {
     let tail_start = data.len().saturating_sub(TAIL_WINDOW);
     let keyword = data[tail_start..]
         .windows(9)
@@ -50,7 +54,7 @@ pub(crate) fn read(data: &[u8], limit: usize) -> Option<CrossReference> {
         if !seen.insert(offset) || seen.len() > MAX_SECTIONS {
             return None;
         }
-        let (section, dict) = read_section(data, offset, limit)?;
+        let (section, dict) = read_section(data, offset, limit, budget)?;
         for (number, location) in section {
             entries.entry(number).or_insert(location);
         }
@@ -76,8 +80,9 @@ pub(crate) fn read(data: &[u8], limit: usize) -> Option<CrossReference> {
 type Section = (Vec<(u32, Option<Location>)>, Dictionary);
 
 /// One section at `offset`: its entries (`None` for free ones) and its trailer dictionary.
-fn read_section(data: &[u8], offset: usize, limit: usize) -> Option<Section> {
-    let mut parser = Parser::new(data, offset);
+fn read_section(data: &[u8], offset: usize, limit: usize, budget: &Budget) -> Option<Section> {
+    let available = budget.available();
+    let mut parser = Parser::capped(data, offset, available);
     if parser.keyword(b"xref") {
         return read_table(parser);
     }
@@ -85,6 +90,7 @@ fn read_section(data: &[u8], offset: usize, limit: usize) -> Option<Section> {
     let Some(Object::Dictionary(dict)) = parser.object() else {
         return None;
     };
+    let limit = limit.min(available / ENTRY_COST);
     let start = parser.stream_start()?;
     let length = match dict.get(b"Length") {
         Ok(&Object::Integer(n)) => usize::try_from(n).ok()?,
@@ -158,7 +164,7 @@ mod tests {
             "1 0 obj\n<</Type /Catalog>>\nendobj\n",
             "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<</Size 2 /Root 1 0 R>>",
         );
-        let xref = read(&file, 1 << 20).unwrap();
+        let xref = read(&file, 1 << 20, &Budget::unlimited()).unwrap();
         assert_eq!(xref.objects.len(), 1);
         assert_eq!(
             xref.objects[&1],
@@ -175,24 +181,31 @@ mod tests {
         let table = "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n";
         let body = "1 0 obj\n<<>>\nendobj\n";
         let ok = classic(body, &format!("{table}<</Root 1 0 R>>"));
-        assert!(read(&ok, 1 << 20).is_some());
+        assert!(read(&ok, 1 << 20, &Budget::unlimited()).is_some());
         assert!(read(
             &classic(body, &format!("{table}<</Root 1 0 R /Encrypt 5 0 R>>")),
-            1 << 20
+            1 << 20,
+            &Budget::unlimited()
         )
         .is_none());
-        assert!(read(&classic(body, &format!("{table}<</Size 2>>")), 1 << 20).is_none());
+        assert!(read(
+            &classic(body, &format!("{table}<</Size 2>>")),
+            1 << 20,
+            &Budget::unlimited()
+        )
+        .is_none());
         assert!(read(
             &classic(
                 body,
                 "xref\n0 2\n0000000000 65535 f \ntrailer\n<</Root 1 0 R>>"
             ),
-            1 << 20
+            1 << 20,
+            &Budget::unlimited()
         )
         .is_none());
-        assert!(read(&ok[..ok.len() - 20], 1 << 20).is_none());
+        assert!(read(&ok[..ok.len() - 20], 1 << 20, &Budget::unlimited()).is_none());
         // A /Prev pointing at itself.
         let looped = classic(body, &format!("{table}<</Root 1 0 R /Prev 29>>"));
-        assert!(read(&looped, 1 << 20).is_none());
+        assert!(read(&looped, 1 << 20, &Budget::unlimited()).is_none());
     }
 }
