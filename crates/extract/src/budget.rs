@@ -38,9 +38,13 @@ pub enum BudgetError {
     Time(Duration),
 }
 
-/// Bytes as MiB for messages.
+/// Bytes as MiB (KiB below one MiB) for messages.
 pub fn mib(bytes: usize) -> String {
-    format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    if bytes < 1 << 20 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    }
 }
 
 fn secs(d: Duration) -> String {

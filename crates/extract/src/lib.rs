@@ -139,28 +139,67 @@ impl<'a> RecognisedOnce<'a> {
         }
     }
 
-    /// What identifies what a raster reader sees of a page: its size and its images.
-    fn key(&self, page: &PageContent) -> u64 {
+    /// A hash of an image's samples and how they are coded (not of where it is drawn).
+    fn image_key(&self, image: &PageImage) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = self.hasher.build_hasher();
+        (
+            image.width,
+            image.height,
+            image.bits_per_component,
+            image.image_mask,
+        )
+            .hash(&mut h);
+        format!("{:?}", (&image.encoding, &image.color_space, &image.decode)).hash(&mut h);
+        image.data.hash(&mut h);
+        h.finish()
+    }
+
+    /// What identifies what a raster reader sees of a page: its size and its images, where
+    /// they are drawn.
+    fn page_key(&self, page: &PageContent) -> u64 {
         use std::hash::{BuildHasher, Hash, Hasher};
         let mut h = self.hasher.build_hasher();
         for v in [page.width, page.height] {
             v.to_bits().hash(&mut h);
         }
         for image in &page.images {
-            (
-                image.width,
-                image.height,
-                image.bits_per_component,
-                image.image_mask,
-            )
-                .hash(&mut h);
+            self.image_key(image).hash(&mut h);
             for v in image.ctm.0 {
                 v.to_bits().hash(&mut h);
             }
-            format!("{:?}", (&image.encoding, &image.color_space, &image.decode)).hash(&mut h);
-            image.data.hash(&mut h);
         }
         h.finish()
+    }
+
+    /// The page with each distinct image once, at its first placement, when some image is
+    /// repeated (the same samples drawn from several objects): drawing a scan again adds no
+    /// text to read.
+    fn distinct_images(&self, page: &PageContent) -> Option<PageContent> {
+        let mut seen = hash::FastSet::default();
+        let keep: Vec<bool> = page
+            .images
+            .iter()
+            .map(|image| seen.insert(self.image_key(image)))
+            .collect();
+        if keep.iter().all(|&k| k) {
+            return None;
+        }
+        Some(PageContent {
+            number: page.number,
+            width: page.width,
+            height: page.height,
+            text: page.text.clone(),
+            segments: page.segments.clone(),
+            images: page
+                .images
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| *k)
+                .map(|(image, _)| image.clone())
+                .collect(),
+            warnings: Vec::new(),
+        })
     }
 
     fn read_page(&self, page: &PageContent, settings: &TableSettings) -> RasterRead {
@@ -187,7 +226,9 @@ impl RasterReader for RecognisedOnce<'_> {
         page: &PageContent,
         settings: &TableSettings,
     ) -> Result<RasterPage, Box<dyn std::error::Error + Send + Sync>> {
-        let key = self.key(page);
+        let distinct = self.distinct_images(page);
+        let page = distinct.as_ref().unwrap_or(page);
+        let key = self.page_key(page);
         let cell = {
             let mut read = self.read.lock().unwrap_or_else(|p| p.into_inner());
             read.entry(key).or_default().clone()

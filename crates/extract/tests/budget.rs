@@ -2,19 +2,19 @@
 
 mod interp_pdfs;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use interp_pdfs::PdfBuilder;
 use jixiao_extract::{
     extract, Budget, BudgetError, ExtractError, ExtractOptions, PageContent, RasterPage,
-    RasterReader, Rect, TableSettings, TextBox,
+    RasterReader, Rect, TableSettings, TextBox, TextSource,
 };
 use lopdf::{dictionary, Dictionary};
 
-/// A raster reader that counts its calls and reads one word per page.
+/// A raster reader that records how many images each call was given, and reads one word
+/// per page.
 #[derive(Default)]
-struct Counting(AtomicUsize);
+struct Counting(std::sync::Mutex<Vec<usize>>);
 
 impl RasterReader for Counting {
     fn read_page(
@@ -22,13 +22,15 @@ impl RasterReader for Counting {
         page: &PageContent,
         _: &TableSettings,
     ) -> Result<RasterPage, Box<dyn std::error::Error + Send + Sync>> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.0.lock().unwrap().push(page.images.len());
         Ok(RasterPage {
             text: vec![TextBox {
                 text: format!("{} images", page.images.len()),
                 bbox: Rect::from_corners(10.0, 10.0, 50.0, 20.0),
                 font_size: 10.0,
                 confidence: Some(1.0),
+                direction: Default::default(),
+                source: TextSource::Ocr,
             }],
             segments: Vec::new(),
         })
@@ -49,27 +51,36 @@ fn an_image_drawn_many_times_is_recognised_once_per_document() {
         "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
         &[128; 16],
     );
+    // The same samples again, in another object.
+    let copy = b.flate_stream(
+        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 4, "Height" => 4,
+        "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8 },
+        &[128; 16],
+    );
     let resources = dictionary! { "Resources" => dictionary! {
-    "XObject" => dictionary! { "Scan" => image } } };
-    let draw = |x: usize| format!("q 500 0 0 700 {x} 50 cm /Scan Do Q ");
+    "XObject" => dictionary! { "Scan" => image, "Copy" => copy } } };
+    let draw = |name: &str, x: usize| format!("q 500 0 0 700 {x} 50 cm /{name} Do Q ");
     // Page 1 stamps the scan 100 times, each a little further right; page 2 draws it once
-    // where page 1 drew it first; page 3 elsewhere.
-    let stamped: String = (0..100).map(|i| draw(50 + i)).collect();
+    // where page 1 drew it first; page 3 elsewhere; page 4 draws the copy there, then the
+    // scan elsewhere.
+    let stamped: String = (0..100).map(|i| draw("Scan", 50 + i)).collect();
     b.page(&stamped, resources.clone());
-    b.page(&draw(50), resources.clone());
-    b.page(&draw(60), resources);
+    b.page(&draw("Scan", 50), resources.clone());
+    b.page(&draw("Scan", 60), resources.clone());
+    b.page(&(draw("Copy", 60) + &draw("Scan", 70)), resources);
     let bytes = b.finish(Dictionary::new());
 
     let reader = Counting::default();
     let budget = Budget::unlimited();
     let extraction = extract(&bytes, "x.pdf", &options(budget.clone()), Some(&reader)).unwrap();
-    assert_eq!(extraction.raster_pages, vec![1, 2, 3]);
-    // Pages 1 and 2 show the reader the same image at the same place: one reading.
-    assert_eq!(reader.0.load(Ordering::SeqCst), 2);
+    assert_eq!(extraction.raster_pages, vec![1, 2, 3, 4]);
+    // Pages 1 and 2 show the reader the same image at the same place, and so do pages 3
+    // and 4: two readings, of one image each.
+    assert_eq!(*reader.0.lock().unwrap(), vec![1, 1]);
     let pages = jixiao_extract::interp::read_pages(&bytes, &ExtractOptions::default()).unwrap();
     assert_eq!(
         pages.iter().map(|p| p.images.len()).collect::<Vec<_>>(),
-        vec![1, 1, 1]
+        vec![1, 1, 1, 2]
     );
     assert!(budget.peak() > 0 && budget.used() >= 16);
 }

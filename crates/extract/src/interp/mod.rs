@@ -317,7 +317,7 @@ impl Interp<'_> {
             ));
             return false;
         }
-        if self.operators % BUDGET_CHECK_INTERVAL == 0 {
+        if self.operators.is_multiple_of(BUDGET_CHECK_INTERVAL) {
             if let Err(e) = self.limits.budget.check() {
                 self.warn(format!("stopped: {e}"));
                 return false;
