@@ -207,7 +207,7 @@ fn hostile_files_fail_alone_with_the_budget_message() {
             out: out.clone(),
             jobs,
             resume: false,
-            excel_csv: false,
+            dataset: Default::default(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             progress: ProgressMode::Quiet,
             shard: None,
