@@ -215,10 +215,10 @@ fn jbig2(data: &[u8], globals: Option<&[u8]>, max_pixels: u64) -> Result<Bits, O
 }
 
 fn dct(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
-    // Gray and YCbCr come out as luma; CMYK and YCCK (Adobe) as RGB, converted by the
-    // decoder with the Adobe conventions.
+    // Gray comes out as luma; YCbCr, CMYK and YCCK (Adobe) as RGB (converted by the decoder
+    // with the Adobe conventions), so that coloured ink can be told from print.
     let out_space = match color_components(&image.color_space) {
-        1 | 3 => ColorSpace::Luma,
+        1 => ColorSpace::Luma,
         _ => ColorSpace::RGB,
     };
     let limit = usize::try_from(max_pixels)
@@ -245,12 +245,12 @@ fn dct(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
         return Err(OcrError::Decode("JPEG: short pixel data".into()));
     }
     let mut out = Gray::new(width, height);
-    for (px, s) in out.data.iter_mut().zip(pixels.chunks_exact(channels)) {
-        *px = if channels >= 3 {
-            rgb_to_gray(s[0], s[1], s[2])
-        } else {
-            s[0]
-        };
+    if channels >= 3 {
+        colour_to_print(&pixels, channels, &mut out.data);
+    } else {
+        for (px, s) in out.data.iter_mut().zip(pixels.chunks_exact(channels)) {
+            *px = s[0];
+        }
     }
     // A /Decode array that swaps the first component's range makes the image a negative.
     if decode_inverts(image.decode.as_deref()) {
@@ -285,8 +285,52 @@ fn jpx(image: &PageImage, max_pixels: u64) -> Result<Gray, OcrError> {
     Ok(out)
 }
 
+/// Grey levels of colour pixels (`channels` ≥ 3 bytes each, RGB first) as print: the paper's
+/// colour cast is taken out first (each channel scaled so that its bright end — the paper —
+/// is neutral), then [`rgb_to_gray`] drops saturated ink.
+fn colour_to_print(pixels: &[u8], channels: usize, out: &mut [u8]) {
+    let mut hist = [[0u32; 256]; 3];
+    for s in pixels.chunks_exact(channels).step_by(7) {
+        for c in 0..3 {
+            hist[c][usize::from(s[c])] += 1;
+        }
+    }
+    // Paper: the 90th percentile of each channel (most of a page is paper).
+    let gains: Vec<u32> = hist
+        .iter()
+        .map(|h| {
+            let total: u32 = h.iter().sum();
+            let mut seen = 0;
+            let paper = h
+                .iter()
+                .position(|&n| {
+                    seen += n;
+                    seen * 10 >= total * 9
+                })
+                .unwrap_or(255)
+                .max(64) as u32;
+            // Fixed point 8.8; a channel is never darkened.
+            (255 * 256 / paper).max(256)
+        })
+        .collect();
+    let (gr, gg, gb) = (gains[0], gains[1], gains[2]);
+    // Scale the other channels to the strongest one's gain, so only the cast changes.
+    let base = gr.min(gg).min(gb);
+    let balance = |v: u8, g: u32| ((u32::from(v) * g / base).min(255)) as u8;
+    for (px, s) in out.iter_mut().zip(pixels.chunks_exact(channels)) {
+        *px = rgb_to_gray(balance(s[0], gr), balance(s[1], gg), balance(s[2], gb));
+    }
+}
+
+/// The grey level of a colour as print: luma raised by three times the chroma (max − min
+/// channel, less 16), so saturated ink — red seals (公章), blue or red handwriting, coloured
+/// stamps — turns to paper, while black and grey print (chroma near 0, even under a seal's
+/// tint) keeps its darkness.
 fn rgb_to_gray(r: u8, g: u8, b: u8) -> u8 {
-    ((299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b) + 500) / 1000) as u8
+    let luma = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b) + 500) / 1000;
+    // Chroma below 16 is JPEG colour noise or a trace of cast, not coloured ink.
+    let chroma = u32::from(r.max(g).max(b) - r.min(g).min(b)).saturating_sub(16);
+    (luma + 3 * chroma).min(255) as u8
 }
 
 fn cmyk_to_gray([c, m, y, k]: [u8; 4]) -> u8 {

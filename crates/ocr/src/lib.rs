@@ -11,6 +11,7 @@ pub mod decode;
 pub mod deskew;
 pub mod engine;
 pub mod error;
+pub mod flatten;
 pub mod fuse;
 pub mod lines;
 pub mod linetext;

@@ -29,11 +29,13 @@ pub struct LineParams {
     pub touch_tolerance: u32,
 }
 
-/// Finds horizontal and vertical rules. A rule must meet at least one rule of the other
-/// direction (text strokes such as "一" or "—" never do), so isolated dashes are dropped.
-pub fn find_lines(ink: &Binary, params: &LineParams) -> Vec<PixelLine> {
-    let horizontal = runs_to_lines(ink, params, true);
-    let vertical = runs_to_lines(&ink.transposed(), params, false);
+/// Finds horizontal rules in `horizontal` and vertical ones in `vertical` (the same raster,
+/// or the directional rule ink of [`crate::flatten::rule_ink`]). A rule must meet at least
+/// one rule of the other direction (text strokes such as "一" or "—" never do), so isolated
+/// dashes are dropped.
+pub fn find_lines(horizontal: &Binary, vertical: &Binary, params: &LineParams) -> Vec<PixelLine> {
+    let horizontal = runs_to_lines(horizontal, params, true);
+    let vertical = runs_to_lines(&vertical.transposed(), params, false);
     let tol = f64::from(params.touch_tolerance);
     let meets = |a: &PixelLine, b: &PixelLine| {
         b.pos >= a.start - tol

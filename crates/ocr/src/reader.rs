@@ -13,6 +13,7 @@ use crate::decode::decode_image;
 use crate::deskew::{estimate_skew, rotate};
 use crate::engine::{OcrEngine, PpOcr, DET_MODEL, REC_MODEL};
 use crate::error::OcrError;
+use crate::flatten::{flatten_background, rule_ink};
 use crate::lines::{find_lines, LineParams, PixelLine};
 use crate::linetext::{line_text, LineInk};
 use crate::numeric::fold_number_text;
@@ -177,60 +178,91 @@ impl OcrReader {
         times.decode += t.elapsed();
 
         let t = Instant::now();
-        let threshold = otsu_threshold(&gray);
+        let px_per_pt = 1.0 / to_page.sx.abs().max(1e-9);
+        // Paper made even (tone, shadows, dark margins) over tiles of about a third of an inch,
+        // larger than any glyph.
+        let flat = flatten_background(&gray, (24.0 * px_per_pt).round() as u32);
+        let threshold = otsu_threshold(&flat);
         let skew = estimate_skew(
-            &Binary::from_gray(&gray, threshold),
+            &Binary::from_gray(&flat, threshold),
             self.config.max_skew_degrees,
         );
-        let mut upright = rotate(&gray, skew);
-        let mut ink = Binary::from_gray(&upright, threshold);
+        let upright = rotate(&flat, skew);
         times.deskew += t.elapsed();
 
         let t = Instant::now();
-        let px_per_pt = 1.0 / to_page.sx.abs().max(1e-9);
-        // Specks: blobs smaller than about half a square point (a printed period is larger).
-        despeckle(
-            &mut ink,
-            &mut upright,
-            (0.5 * px_per_pt * px_per_pt).round().max(3.0) as usize,
-        );
-        let params = LineParams {
-            min_length: (20.0 * px_per_pt).round().max(8.0) as u32,
-            max_gap: (0.8 * px_per_pt).round().max(1.0) as u32,
-            max_thickness: (settings.max_rule_thickness * px_per_pt).round().max(2.0) as u32,
-            touch_tolerance: (settings.intersection_tolerance * px_per_pt)
-                .round()
-                .max(2.0) as u32,
-        };
-        let rules = find_lines(&ink, &params);
-        let segments: Vec<Segment> = rules.iter().map(|l| to_page.segment(l)).collect();
-        let grids = find_cells(&segments, settings);
-        times.lines += t.elapsed();
-
-        let t = Instant::now();
-        let rule_px = rules.iter().map(|l| l.thickness).fold(1.0f64, f64::max);
-        let mut blocks = Vec::new();
-        let mut tables_px = Vec::new();
-        for g in &grids {
-            tables_px.push(to_page.pixels_of(&g.bbox));
-            for c in &g.cells {
-                let inset = (rule_px + 0.6 * px_per_pt).ceil() as u32;
-                let r = to_page.pixels_of(&c.bbox);
-                let inner = PixelRect {
-                    x0: r.x0 + inset,
-                    y0: r.y0 + inset,
-                    x1: r.x1.saturating_sub(inset),
-                    y1: r.y1.saturating_sub(inset),
-                };
-                if inner.width() > 2 && inner.height() > 2 {
-                    blocks.extend(line_bands(&ink, inner, true));
-                }
-            }
+        let mut layout = Layout::of(upright, threshold, px_per_pt, to_page, settings);
+        // A sheet fed sideways: its text lines run down the cells. Turned a quarter, then
+        // (below) the right way up.
+        if layout.text_runs_vertically() {
+            layout = Layout::of(
+                turn(&layout.image, Turn::Quarter),
+                threshold,
+                px_per_pt,
+                to_page.turned(),
+                settings,
+            );
         }
+        times.lines += t.elapsed();
+        let t = Instant::now();
+        if self.upside_down(&layout)? {
+            let to_page = layout.to_page;
+            layout = Layout::of(
+                turn(&layout.image, Turn::Half),
+                threshold,
+                px_per_pt,
+                to_page,
+                settings,
+            );
+        }
+        times.ocr += t.elapsed();
+        let t = Instant::now();
+        let mut blocks = layout.cell_bands();
+        let tables_px: Vec<PixelRect> = layout
+            .grids
+            .iter()
+            .map(|g| layout.to_page.pixels_of(&g.bbox))
+            .collect();
+        let Layout {
+            image: upright,
+            ink,
+            segments,
+            to_page,
+            ..
+        } = layout;
         blocks.extend(free_text_bands(&ink, &tables_px, px_per_pt));
         let text = self.recognize_bands(&upright, &ink, blocks, &to_page)?;
         times.ocr += t.elapsed();
         Ok(RasterPage { text, segments })
+    }
+
+    /// Whether the page's text is upside down: a few of the longest lines in its cells are
+    /// recognised as they stand and turned half round; the more confident reading wins.
+    /// Nothing is recognised twice when the lines read confidently as they stand.
+    fn upside_down(&self, layout: &Layout) -> Result<bool, OcrError> {
+        let mut bands = layout.cell_bands();
+        if bands.is_empty() {
+            bands = free_text_bands(&layout.ink, &[], 1.0 / layout.to_page.sx.abs().max(1e-9));
+        }
+        let mut probes: Vec<PixelRect> = bands.into_iter().map(|b| b.rect).collect();
+        probes.sort_by_key(|r| std::cmp::Reverse((r.width() / r.height().max(1), r.width())));
+        probes.truncate(ORIENTATION_PROBES);
+        if probes.is_empty() {
+            return Ok(false);
+        }
+        let crops: Vec<Gray> = probes
+            .iter()
+            .map(|&r| layout.image.crop(padded(r, r.height(), &layout.image)))
+            .collect();
+        let mean = |v: &[crate::engine::Recognized]| {
+            v.iter().map(|r| r.confidence).sum::<f32>() / v.len().max(1) as f32
+        };
+        let as_is = mean(&self.engine.recognize(&crops)?);
+        if as_is >= CONFIDENT_READING {
+            return Ok(false);
+        }
+        let turned: Vec<Gray> = crops.iter().map(|c| turn(c, Turn::Half)).collect();
+        Ok(mean(&self.engine.recognize(&turned)?) > as_is + 0.1)
     }
 
     /// Crops every band (a cell's line, or a free text line), recognises them in one go and
@@ -334,6 +366,149 @@ impl OcrReader {
     }
 }
 
+/// Lines recognised to tell an upright page from one upside down.
+const ORIENTATION_PROBES: usize = 3;
+
+/// Mean confidence above which probe lines are taken to be upright.
+const CONFIDENT_READING: f32 = 0.85;
+
+/// A page's structure in one orientation: the image, its ink, rules and table grids.
+struct Layout {
+    image: Gray,
+    ink: Binary,
+    rules: Vec<PixelLine>,
+    segments: Vec<Segment>,
+    grids: Vec<jixiao_extract::GridCells>,
+    to_page: ToPage,
+}
+
+impl Layout {
+    /// Ink (despeckled), rules and grids of a deskewed, flattened page image.
+    fn of(
+        mut image: Gray,
+        threshold: u8,
+        px_per_pt: f64,
+        to_page: ToPage,
+        settings: &TableSettings,
+    ) -> Layout {
+        let mut ink = Binary::from_gray(&image, threshold);
+        // Specks: blobs smaller than about half a square point (a printed period is larger).
+        despeckle(
+            &mut ink,
+            &mut image,
+            (0.5 * px_per_pt * px_per_pt).round().max(3.0) as usize,
+        );
+        let params = LineParams {
+            min_length: (20.0 * px_per_pt).round().max(8.0) as u32,
+            max_gap: (0.8 * px_per_pt).round().max(1.0) as u32,
+            max_thickness: (settings.max_rule_thickness * px_per_pt).round().max(2.0) as u32,
+            touch_tolerance: (settings.intersection_tolerance * px_per_pt)
+                .round()
+                .max(2.0) as u32,
+        };
+        // Rules, faint ones included: ink averaged along each direction over 4 pt, a ridge
+        // lighter on both sides beyond half the thickest rule plus a point.
+        let rule_pixels = rule_ink(
+            &image,
+            (4.0 * px_per_pt).round().max(5.0) as u32,
+            ((settings.max_rule_thickness / 2.0 + 1.0) * px_per_pt).round().max(2.0) as u32,
+            MIN_RULE_CONTRAST,
+        );
+        let rules = find_lines(&rule_pixels.horizontal, &rule_pixels.vertical, &params);
+        let segments: Vec<Segment> = rules.iter().map(|l| to_page.segment(l)).collect();
+        let grids = find_cells(&segments, settings);
+        Layout {
+            image,
+            ink,
+            rules,
+            segments,
+            grids,
+            to_page,
+        }
+    }
+
+    /// The inner pixels of every cell (inset past the rules).
+    fn cell_interiors(&self) -> Vec<PixelRect> {
+        let px_per_pt = 1.0 / self.to_page.sx.abs().max(1e-9);
+        let rule_px = self.rules.iter().map(|l| l.thickness).fold(1.0f64, f64::max);
+        let inset = (rule_px + 0.6 * px_per_pt).ceil() as u32;
+        self.grids
+            .iter()
+            .flat_map(|g| &g.cells)
+            .map(|c| {
+                let r = self.to_page.pixels_of(&c.bbox);
+                PixelRect {
+                    x0: r.x0 + inset,
+                    y0: r.y0 + inset,
+                    x1: r.x1.saturating_sub(inset),
+                    y1: r.y1.saturating_sub(inset),
+                }
+            })
+            .filter(|r| r.width() > 2 && r.height() > 2)
+            .collect()
+    }
+
+    /// Text lines of every cell, by projection.
+    fn cell_bands(&self) -> Vec<Band> {
+        self.cell_interiors()
+            .into_iter()
+            .flat_map(|r| line_bands(&self.ink, r, true))
+            .collect()
+    }
+
+    /// Whether the text in the cells runs down rather than across: per cell, the lines found
+    /// by projecting across rows are compared with those found projecting across columns;
+    /// text lines are long and thin along their own direction (a line of n characters is n
+    /// times longer than high, a column of a sideways paragraph as well).
+    fn text_runs_vertically(&self) -> bool {
+        let columns = self.ink.transposed();
+        let mut vote = 0f64;
+        for r in self.cell_interiors() {
+            let across = elongation(&line_bands(&self.ink, r, true));
+            let t = PixelRect {
+                x0: r.y0,
+                y0: r.x0,
+                x1: r.y1,
+                y1: r.x1,
+            };
+            let down = elongation(&line_bands(&columns, t, true));
+            vote += (across / down).ln().clamp(-2.0, 2.0);
+        }
+        vote < -1.0
+    }
+}
+
+/// Ink-weighted mean length/height ratio of bands (1 when there are none).
+fn elongation(bands: &[Band]) -> f64 {
+    let (mut sum, mut weight) = (0f64, 0f64);
+    for b in bands {
+        let (w, h) = (f64::from(b.rect.width()), f64::from(b.rect.height().max(1)));
+        sum += w * (w / h);
+        weight += w;
+    }
+    if weight > 0.0 {
+        sum / weight
+    } else {
+        1.0
+    }
+}
+
+/// A turn of the page image, clockwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    Quarter,
+    Half,
+}
+
+/// `image` turned clockwise by a quarter or a half.
+fn turn(image: &Gray, by: Turn) -> Gray {
+    match by {
+        // Clockwise quarter: transpose, then mirror each row.
+        Turn::Quarter => flip(image.transposed(), true, false),
+        Turn::Half => flip(image.clone(), true, true),
+    }
+}
+
 /// Splits `band` into horizontal strips, one per row of detected boxes (`boxes` relative to
 /// the band), cut midway between rows, so that overlapping detections never duplicate text.
 fn split_rows(boxes: &[PixelRect], band: PixelRect) -> Vec<PixelRect> {
@@ -417,6 +592,9 @@ struct Band {
     /// Inside a table cell (numbers are cleaned up there).
     in_cell: bool,
 }
+
+/// Least darkness (grey levels below paper) of a rule's pixels averaged along the rule.
+const MIN_RULE_CONTRAST: u8 = 14;
 
 /// Least ink a band must hold (specks of scanner noise hold less).
 const MIN_BAND_INK: usize = 4;
@@ -607,6 +785,16 @@ impl ToPage {
                 end: a.max(b),
                 width: l.thickness * self.sx.abs(),
             }
+        }
+    }
+
+    /// The mapping of the image turned a quarter: the same origin, the scales swapped (the
+    /// page is then read as if it had been fed upright).
+    fn turned(&self) -> ToPage {
+        ToPage {
+            sx: self.sy,
+            sy: self.sx,
+            ..*self
         }
     }
 

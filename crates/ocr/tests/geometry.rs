@@ -65,7 +65,7 @@ fn level(degrees: f64) -> (f64, Vec<PixelLine>) {
     let upright = rotate(&g, angle);
     (
         angle,
-        find_lines(&Binary::from_gray(&upright, t), &params()),
+        find_lines(&Binary::from_gray(&upright, t), &Binary::from_gray(&upright, t), &params()),
     )
 }
 
@@ -119,7 +119,7 @@ fn blank_page_has_no_skew_and_no_rules() {
     let g = Gray::new(200, 100);
     let ink = Binary::from_gray(&g, otsu_threshold(&g));
     assert_eq!(estimate_skew(&ink, 3.0), 0.0);
-    assert!(find_lines(&ink, &params()).is_empty());
+    assert!(find_lines(&ink, &ink, &params()).is_empty());
 }
 
 #[test]
