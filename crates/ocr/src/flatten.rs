@@ -155,7 +155,9 @@ fn paper_threshold(values: &[u8], min_contrast: u8) -> (u8, u8) {
         hist[usize::from(v)] += 1;
     }
     // The paper peak: the fullest bin in the upper half (the page is mostly paper).
-    let peak = (128..256).max_by_key(|&i| (hist[i], i)).unwrap_or(usize::from(PAPER));
+    let peak = (128..256)
+        .max_by_key(|&i| (hist[i], i))
+        .unwrap_or(usize::from(PAPER));
     let (mut n, mut sq) = (0u64, 0f64);
     for (i, &c) in hist.iter().enumerate().skip(peak + 1) {
         n += c;

@@ -411,7 +411,9 @@ impl Layout {
         let rule_pixels = rule_ink(
             &image,
             (4.0 * px_per_pt).round().max(5.0) as u32,
-            ((settings.max_rule_thickness / 2.0 + 1.0) * px_per_pt).round().max(2.0) as u32,
+            ((settings.max_rule_thickness / 2.0 + 1.0) * px_per_pt)
+                .round()
+                .max(2.0) as u32,
             MIN_RULE_CONTRAST,
         );
         let rules = find_lines(&rule_pixels.horizontal, &rule_pixels.vertical, &params);
@@ -430,7 +432,11 @@ impl Layout {
     /// The inner pixels of every cell (inset past the rules).
     fn cell_interiors(&self) -> Vec<PixelRect> {
         let px_per_pt = 1.0 / self.to_page.sx.abs().max(1e-9);
-        let rule_px = self.rules.iter().map(|l| l.thickness).fold(1.0f64, f64::max);
+        let rule_px = self
+            .rules
+            .iter()
+            .map(|l| l.thickness)
+            .fold(1.0f64, f64::max);
         let inset = (rule_px + 0.6 * px_per_pt).ceil() as u32;
         self.grids
             .iter()

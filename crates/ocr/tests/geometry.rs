@@ -65,7 +65,11 @@ fn level(degrees: f64) -> (f64, Vec<PixelLine>) {
     let upright = rotate(&g, angle);
     (
         angle,
-        find_lines(&Binary::from_gray(&upright, t), &Binary::from_gray(&upright, t), &params()),
+        find_lines(
+            &Binary::from_gray(&upright, t),
+            &Binary::from_gray(&upright, t),
+            &params(),
+        ),
     )
 }
 
