@@ -132,7 +132,7 @@ def redraw_rules(gray: np.ndarray, p: Params) -> tuple[np.ndarray, np.ndarray]:
     """Finds the table rules of a clean raster (long straight dark runs) and redraws them
     faint or as hairlines. Returns (the new grey raster, the mask of rule pixels drawn)."""
     dark = gray < 0.6
-    length = int(round(8 / 25.4 * p.dpi))  # 8 mm: longer than any stroke of text
+    length = round(8 / 25.4 * p.dpi)  # 8 mm: longer than any stroke of text
     rules = _runs_at_least(dark, length) | _runs_at_least(dark.T, length).T
     out = gray.copy()
     if p.rules == "as-drawn":
@@ -167,8 +167,10 @@ def _seal(rgb: np.ndarray, rng: np.random.Generator, dpi: int) -> None:
     d.ellipse([2, 2, size - 3, size - 3], outline=255, width=ring)
     c = size / 2
     star = [
-        (c + 0.28 * r * math.cos(math.radians(-90 + k * 36)) * (1 if k % 2 == 0 else 0.4),
-         c + 0.28 * r * math.sin(math.radians(-90 + k * 36)) * (1 if k % 2 == 0 else 0.4))
+        (
+            c + 0.28 * r * math.cos(math.radians(-90 + k * 36)) * (1 if k % 2 == 0 else 0.4),
+            c + 0.28 * r * math.sin(math.radians(-90 + k * 36)) * (1 if k % 2 == 0 else 0.4),
+        )
         for k in range(10)
     ]
     d.polygon(star, fill=255)

@@ -29,7 +29,7 @@ def run(cmd: list[str]) -> tuple[dict | None, float, float, str]:
     """Runs a jixiao command; (parsed JSON stdout or None, wall s, CPU s of the child, stderr)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, timeout=1800)
+    p = subprocess.run(cmd, capture_output=True, timeout=1800, check=False)
     wall = time.monotonic() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -102,7 +102,6 @@ def main() -> int:
 
     pdfs = sorted(p for p in (args.out / "samples").glob("*.pdf") if args.only in p.name)
     by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tables ok, tables, fields ok, fields
-    totals = [0, 0, 0, 0]
     pages_total, wall_total, cpu_total = 0, 0.0, 0.0
     failures: list[str] = []
     for pdf in pdfs:
@@ -110,7 +109,7 @@ def main() -> int:
         params = json.loads((args.out / "params" / f"{name}.json").read_text())["pages"]
         expected = json.loads((args.out / "samples" / "expected" / f"{name}.tables.json").read_text())["tables"]
         golden = json.loads((args.out / "golden" / f"{name}.json").read_text())
-        extracted, _, _, err = run([args.jixiao, "extract", str(pdf)])
+        extracted, _, _, _ = run([args.jixiao, "extract", str(pdf)])
         tables = tables_of_extract(extracted)
         # Pages of every table, from the golden (report tables) or unknown (summary tables).
         table_pages = {r["source"]["table"]: r["source"]["pages"] for r in golden["reports"]}
@@ -130,7 +129,7 @@ def main() -> int:
                     f" ({len(tables)} tables found, {len(expected)} expected)"
                 )
         if not args.no_parse:
-            parsed, wall, cpu, err = run([args.jixiao, "parse", str(pdf)])
+            parsed, wall, cpu, _ = run([args.jixiao, "parse", str(pdf)])
             pages_total += len(params)
             wall_total += wall
             cpu_total += cpu
@@ -150,7 +149,9 @@ def main() -> int:
     def pct(a: int, b: int) -> str:
         return f"{100 * a / b:.1f} %" if b else "–"
 
-    print(f"{len(pdfs)} files, {sum(len(json.loads((args.out / 'params' / f'{p.stem}.json').read_text())['pages']) for p in pdfs)} pages")
+    print(
+        f"{len(pdfs)} files, {sum(len(json.loads((args.out / 'params' / f'{p.stem}.json').read_text())['pages']) for p in pdfs)} pages"
+    )
     print()
     print("| degradation | tables | structure exact | record fields | fields exact |")
     print("|---|---|---|---|---|")
@@ -168,7 +169,9 @@ def main() -> int:
         for f in failures:
             print(f"  {f}", file=sys.stderr)
     if args.json:
-        args.json.write_text(json.dumps({"by_label": by_label, "pages": pages_total, "wall": wall_total, "cpu": cpu_total}))
+        args.json.write_text(
+            json.dumps({"by_label": by_label, "pages": pages_total, "wall": wall_total, "cpu": cpu_total})
+        )
     return 0
 
 

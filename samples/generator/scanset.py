@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
 from degrade import draw_params, encode, params_json, scan_page, write_pdf
 from layout import build_blocks
 from pages import table_pages
