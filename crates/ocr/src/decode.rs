@@ -323,14 +323,16 @@ fn colour_to_print(pixels: &[u8], channels: usize, out: &mut [u8]) {
 }
 
 /// The grey level of a colour as print: luma raised by three times the chroma (max − min
-/// channel, less 16), so saturated ink — red seals (公章), blue or red handwriting, coloured
+/// channel, less 16, weighted by the brightness), so bright saturated ink — red seals (公章), blue or red handwriting, coloured
 /// stamps — turns to paper, while black and grey print (chroma near 0, even under a seal's
 /// tint) keeps its darkness.
 fn rgb_to_gray(r: u8, g: u8, b: u8) -> u8 {
     let luma = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b) + 500) / 1000;
-    // Chroma below 16 is JPEG colour noise or a trace of cast, not coloured ink.
+    // Chroma below 16 is JPEG colour noise or a trace of cast, not coloured ink; it counts in
+    // proportion to the square of the brightest channel, so dark colours stay print.
+    let max = u32::from(r.max(g).max(b));
     let chroma = u32::from(r.max(g).max(b) - r.min(g).min(b)).saturating_sub(16);
-    (luma + 3 * chroma).min(255) as u8
+    (luma + 3 * chroma * max * max / (255 * 255)).min(255) as u8
 }
 
 fn cmyk_to_gray([c, m, y, k]: [u8; 4]) -> u8 {
