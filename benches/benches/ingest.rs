@@ -10,10 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use jixiao::ingest::{ingest, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::ingest::{ingest, IngestOptions};
 use jixiao::manifest::Manifest;
 use jixiao::pipeline::Pipeline;
-use jixiao::progress::ProgressMode;
 use jixiao_benches::cpu_seconds;
 use jixiao_dataset::xlsx::{Labels, XlsxWriter};
 use jixiao_dataset::DatasetWriter;
@@ -124,16 +123,11 @@ fn main() {
 
     for jobs in [1, 2] {
         let out = tempfile::tempdir().expect("temporary directory");
-        let opts = IngestOptions {
-            inputs: vec![corpus.path().to_path_buf()],
-            out: out.path().to_path_buf(),
+        let opts = IngestOptions::quiet(
+            vec![corpus.path().to_path_buf()],
+            out.path().to_path_buf(),
             jobs,
-            resume: false,
-            dataset: Default::default(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            progress: ProgressMode::Quiet,
-            shard: None,
-        };
+        );
         reset_peak_rss();
         let cpu_start = cpu_seconds();
         let start = Instant::now();

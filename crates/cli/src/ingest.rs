@@ -65,6 +65,23 @@ pub struct IngestOptions {
     pub shard: Option<Shard>,
 }
 
+impl IngestOptions {
+    /// A quiet, fresh ingest of `inputs` into `out` with `jobs` workers and every other option
+    /// at its default (no resume, default dataset formats, no shard).
+    pub fn quiet(inputs: Vec<PathBuf>, out: PathBuf, jobs: usize) -> IngestOptions {
+        IngestOptions {
+            inputs,
+            out,
+            jobs,
+            resume: false,
+            dataset: DatasetOptions::default(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            progress: ProgressMode::Quiet,
+            shard: None,
+        }
+    }
+}
+
 /// Default for [`IngestOptions::max_file_bytes`]: 512 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 512 << 20;
 

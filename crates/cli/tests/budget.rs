@@ -12,10 +12,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jixiao::ingest::{ingest, IngestOptions, DEFAULT_MAX_FILE_BYTES};
+use jixiao::ingest::{ingest, IngestOptions};
 use jixiao::limits::FileLimits;
 use jixiao::manifest::{FileStatus, Manifest};
-use jixiao::progress::ProgressMode;
 
 /// A PDF of the given object bodies (object `i + 1` is `objects[i]`; 1 is the catalog).
 fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
@@ -202,16 +201,7 @@ fn hostile_files_fail_alone_with_the_budget_message() {
         let out = dir.path().join(format!("out-{jobs}"));
         let limits = tight(jobs);
         let pipeline = common::pipeline().with_file_limits(limits);
-        let opts = IngestOptions {
-            inputs: vec![inputs.clone()],
-            out: out.clone(),
-            jobs,
-            resume: false,
-            dataset: Default::default(),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            progress: ProgressMode::Quiet,
-            shard: None,
-        };
+        let opts = IngestOptions::quiet(vec![inputs.clone()], out.clone(), jobs);
         ingest(&opts, &|bytes, file, sha| {
             pipeline.process(bytes, file, sha)
         })

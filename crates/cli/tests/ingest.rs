@@ -7,9 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use jixiao::ingest::{ingest, IngestError, IngestOptions, Parsed, Summary, DEFAULT_MAX_FILE_BYTES};
+use jixiao::ingest::{ingest, IngestError, IngestOptions, Parsed, Summary};
 use jixiao::manifest::{FileStatus, Manifest};
-use jixiao::progress::ProgressMode;
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 const GOOD: &str = "chromium/putuo-2022.pdf";
@@ -17,16 +16,11 @@ const OTHER: &str = "libreoffice/districts-excerpt.pdf";
 const THIRD: &str = "chromium/minhang-2023-excerpt.pdf";
 
 fn options(inputs: &[&Path], out: &Path, jobs: usize) -> IngestOptions {
-    IngestOptions {
-        inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
-        out: out.to_path_buf(),
+    IngestOptions::quiet(
+        inputs.iter().map(|p| p.to_path_buf()).collect(),
+        out.to_path_buf(),
         jobs,
-        resume: false,
-        dataset: Default::default(),
-        max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-        progress: ProgressMode::Quiet,
-        shard: None,
-    }
+    )
 }
 
 fn run(opts: &IngestOptions) -> Result<Summary, IngestError> {
