@@ -5,10 +5,12 @@
 //!    large, already in the previous manifest (`--resume`), or to be read.
 //! 3. Read the files to read in parallel on `jobs` threads, one document per thread at a time:
 //!    each worker reads one file, runs the pipeline under `catch_unwind` and spills the
-//!    file's records to its own part file in the staging directory, so memory holds at most
-//!    `jobs` documents whatever the batch size.
+//!    file's records to its own file, so memory holds at most `jobs` documents whatever the
+//!    batch size.
+//!    Each result is saved as a checkpoint ([`crate::checkpoint`]) that `--resume` reuses
+//!    after a crash.
 //! 4. Stream every file's records, in path order, into the dataset files ([`jixiao_dataset`])
-//!    and replace the output directory's set atomically ([`crate::stage`]).
+//!    and switch the output directory to them in one atomic step ([`crate::stage`]).
 //!
 //! Outputs depend only on the inputs and options, never on `jobs` or timing.
 
@@ -23,10 +25,11 @@ use jixiao_dataset::{severity_name, DatasetError, DatasetOptions, DatasetWriter}
 use jixiao_normalize::{Report, Severity};
 use rayon::prelude::*;
 
+use crate::checkpoint::Checkpoints;
 use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions};
 use crate::progress::{Progress, ProgressMode};
 use crate::shard::{shard_info, Shard};
-use crate::stage::Staging;
+use crate::stage::{at, crash_point, dataset_dir, describe, Staging};
 use crate::walk::{self, Fingerprint, InputFile, WalkError};
 
 /// Stack of each worker thread: generous, so deep but bounded recursion in a hostile file
@@ -97,10 +100,11 @@ pub enum IngestError {
     /// The previous dataset (`--resume`) cannot be read back.
     #[error("previous dataset: {0}")]
     Previous(String),
-    #[error("staging the outputs: {0}")]
-    Io(#[from] std::io::Error),
+    /// An I/O error in the output directory (its message names the path).
     #[error(transparent)]
-    Dataset(#[from] DatasetError),
+    Io(#[from] std::io::Error),
+    #[error("{}: cannot write the dataset: {}", .dir.display(), crate::stage::describe_chain(.source))]
+    Dataset { dir: PathBuf, source: DatasetError },
     #[error("cannot start the worker threads: {0}")]
     Threads(#[from] rayon::ThreadPoolBuildError),
 }
@@ -186,6 +190,8 @@ enum Unit {
     Settled(FileEntry),
     /// Kept from the previous manifest; its records are in the previous `reports.jsonl`.
     Previous(FileEntry),
+    /// Read before an interrupted run ended (`--resume`); its records are in a checkpoint.
+    Checkpointed(FileEntry, PathBuf),
     /// To be read now.
     Read(InputFile, Fingerprint),
 }
@@ -210,56 +216,82 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         .build()?;
     // Locks the output directory before its previous manifest is read.
     let staging = Staging::new(&opts.out)?;
+    let shown = dataset_dir(&opts.out);
     let previous = if opts.resume {
-        Manifest::read(&opts.out.join("manifest.json"))?
+        Manifest::read(&shown.join(jixiao_dataset::MANIFEST_FILE))?
     } else {
         None
     };
+    let checkpoints = Checkpoints::open(&opts.out, opts.resume)?;
     let fingerprints: Vec<_> = pool.install(|| {
         files
             .par_iter()
             .map(|f| walk::fingerprint(&f.path))
             .collect()
     });
-    let units = plan(files, fingerprints, previous.as_ref(), opts.max_file_bytes);
+    let mut units = plan(files, fingerprints, previous.as_ref(), opts.max_file_bytes);
+    for unit in units.values_mut() {
+        if let Unit::Read(file, fp) = unit {
+            if let Some(saved) = checkpoints.load(&file.name, &fp.sha256) {
+                *unit = Unit::Checkpointed(saved.entry, saved.records);
+            }
+        }
+    }
 
-    let to_read: Vec<(usize, &InputFile, &Fingerprint)> = units
+    // The kept files' records are taken from the previous dataset first: a damaged one
+    // stops the run before any work.
+    let parts: Vec<PathBuf> = (0..units.len())
+        .map(|i| staging.path(&format!("part-{i}.jsonl")))
+        .collect();
+    let kept: HashMap<&str, &Path> = units
         .values()
-        .enumerate()
-        .filter_map(|(i, u)| match u {
-            Unit::Read(f, fp) => Some((i, f, fp)),
+        .zip(&parts)
+        .filter_map(|(unit, part)| match unit {
+            Unit::Previous(e) if e.reports > 0 => Some((e.file.as_str(), part.as_path())),
+            _ => None,
+        })
+        .collect();
+    if !kept.is_empty() {
+        split_previous(&shown.join(jixiao_dataset::JSONL_FILE), &kept)?;
+    }
+
+    let to_read: Vec<(&InputFile, &Fingerprint)> = units
+        .values()
+        .filter_map(|u| match u {
+            Unit::Read(f, fp) => Some((f, fp)),
             _ => None,
         })
         .collect();
     let progress = Progress::new(to_read.len() as u64, opts.progress);
-    let read: Vec<FileEntry> = pool.install(|| {
+    let read: Vec<(FileEntry, Option<PathBuf>)> = pool.install(|| {
         to_read
             .par_iter()
-            .map(|(i, f, fp)| read_one(f, fp, &staging.path(&part_name(*i)), process, &progress))
+            .map(|(f, fp)| read_one(f, fp, &checkpoints, process, &progress))
             .collect::<Result<_, std::io::Error>>()
     })?;
     progress.finish();
     let mut read = read.into_iter();
 
-    let entries: Vec<(usize, FileEntry, bool)> = units
+    // Each file's entry, where its records are, and whether that is a scratch file.
+    let entries: Vec<(FileEntry, Option<PathBuf>, bool)> = units
         .into_values()
-        .enumerate()
-        .map(|(i, unit)| match unit {
-            Unit::Settled(e) => (i, e, false),
-            Unit::Previous(e) => (i, e, true),
-            Unit::Read(..) => (i, read.next().expect("one result per file read"), false),
+        .zip(parts)
+        .map(|(unit, part)| match unit {
+            Unit::Settled(e) => (e, None, false),
+            Unit::Previous(e) => (e, Some(part), true),
+            Unit::Checkpointed(e, records) => (e, Some(records), false),
+            Unit::Read(..) => {
+                let (e, records) = read.next().expect("one result per file read");
+                (e, records, false)
+            }
         })
         .collect();
-    let kept: HashMap<&str, usize> = entries
-        .iter()
-        .filter(|(_, e, previous)| *previous && e.reports > 0)
-        .map(|(i, e, _)| (e.file.as_str(), *i))
-        .collect();
-    if !kept.is_empty() {
-        split_previous(&opts.out.join("reports.jsonl"), &kept, &staging)?;
-    }
 
-    let mut writer = DatasetWriter::create(staging.dir(), &opts.dataset)?;
+    let dataset_error = |source| IngestError::Dataset {
+        dir: opts.out.clone(),
+        source,
+    };
+    let mut writer = DatasetWriter::create(staging.dir(), &opts.dataset).map_err(dataset_error)?;
     let mut summary = Summary {
         files: BTreeMap::new(),
         reports: 0,
@@ -267,21 +299,32 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
         pages: progress.pages(),
         elapsed: Duration::ZERO,
     };
-    for (i, entry, _) in &entries {
-        writer.add_file(entry)?;
+    for (entry, records, scratch) in &entries {
+        writer.add_file(entry).map_err(dataset_error)?;
         summary.add_file(entry);
-        let part = staging.path(&part_name(*i));
-        if entry.reports == 0 || !part.exists() {
+        let Some(part) = records.as_ref().filter(|_| entry.reports > 0) else {
             continue;
+        };
+        if *scratch && !part.exists() {
+            return Err(IngestError::Previous(format!(
+                "{} has no records of {} (its manifest counts {})",
+                shown.join(jixiao_dataset::JSONL_FILE).display(),
+                entry.file,
+                entry.reports
+            )));
         }
-        for (n, line) in BufReader::new(File::open(&part)?).lines().enumerate() {
-            let report: Report = serde_json::from_str(&line?).map_err(|e| {
+        let input = File::open(part).map_err(at(part, "cannot open"))?;
+        for (n, line) in BufReader::new(input).lines().enumerate() {
+            let line = line.map_err(at(part, "cannot read"))?;
+            let report: Report = serde_json::from_str(&line).map_err(|e| {
                 IngestError::Previous(format!("records of {}, line {}: {e}", entry.file, n + 1))
             })?;
             summary.add_report(&report);
-            writer.add_report(&report)?;
+            writer.add_report(&report).map_err(dataset_error)?;
         }
-        std::fs::remove_file(&part)?;
+        if *scratch {
+            std::fs::remove_file(part).map_err(at(part, "cannot remove"))?;
+        }
     }
     let manifest = Manifest {
         jixiao_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -297,17 +340,15 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
             max_file_bytes: opts.max_file_bytes,
         },
         shard,
-        files: entries.into_iter().map(|(_, e, _)| e).collect(),
+        files: entries.into_iter().map(|(e, _, _)| e).collect(),
     };
-    writer.finish(&manifest)?;
+    writer.finish(&manifest).map_err(dataset_error)?;
+    crash_point("dataset written");
     let files = jixiao_dataset::output_files(&opts.dataset);
     staging.commit(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
+    checkpoints.clear()?;
     summary.elapsed = progress.elapsed();
     Ok(summary)
-}
-
-fn part_name(index: usize) -> String {
-    format!("part-{index}.jsonl")
 }
 
 /// Decides every file's fate, in path order; previous files not among the inputs are kept.
@@ -392,15 +433,16 @@ fn plan(
     units
 }
 
-/// Reads one file through `process`, spilling its records to `part`. Only an I/O error on
-/// the staging directory is an error; everything about the file itself goes into its entry.
+/// Reads one file through `process` and saves its result as a checkpoint unless it failed;
+/// returns its entry and where its records are. Only an I/O error on the output directory
+/// is an error; everything about the file itself goes into its entry.
 fn read_one(
     file: &InputFile,
     fp: &Fingerprint,
-    part: &Path,
+    checkpoints: &Checkpoints,
     process: &Processor,
     progress: &Progress,
-) -> std::io::Result<FileEntry> {
+) -> std::io::Result<(FileEntry, Option<PathBuf>)> {
     let mut entry = FileEntry {
         file: file.name.clone(),
         sha256: Some(fp.sha256.clone()),
@@ -423,16 +465,11 @@ fn read_one(
             }
         }
     };
+    let mut records = None;
     match outcome {
         Err(message) => entry.error = Some(message),
         Ok(mut parsed) => {
             parsed.reports.sort_by_key(|r| r.source.table);
-            let mut out = BufWriter::new(File::create(part)?);
-            for r in &parsed.reports {
-                serde_json::to_writer(&mut out, r)?;
-                out.write_all(b"\n")?;
-            }
-            out.flush()?;
             entry.pages = parsed.pages;
             entry.reports = parsed.reports.len();
             if parsed.problems.is_empty() {
@@ -441,6 +478,7 @@ fn read_one(
                 entry.status = FileStatus::Partial;
                 entry.error = Some(summarize_problems(&parsed.problems));
             }
+            records = Some(checkpoints.save(&entry, &parsed.reports)?);
         }
     }
     progress.file_done(
@@ -448,7 +486,7 @@ fn read_one(
         entry.reports,
         entry.status == FileStatus::Failed,
     );
-    Ok(entry)
+    Ok((entry, records))
 }
 
 /// How many problems of a partial file are spelled out in its manifest entry.
@@ -473,40 +511,37 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Copies the previous `reports.jsonl`'s lines of the kept files to their part files.
-fn split_previous(
-    path: &Path,
-    kept: &HashMap<&str, usize>,
-    staging: &Staging,
-) -> Result<(), IngestError> {
-    let input =
-        File::open(path).map_err(|e| IngestError::Previous(format!("{}: {e}", path.display())))?;
-    let input = BufReader::new(input);
-    let mut current: Option<(usize, BufWriter<File>)> = None;
-    for (n, line) in input.lines().enumerate() {
-        let line = line?;
+fn split_previous(path: &Path, kept: &HashMap<&str, &Path>) -> Result<(), IngestError> {
+    let input = File::open(path)
+        .map_err(|e| IngestError::Previous(format!("{}: {}", path.display(), describe(&e))))?;
+    let mut current: Option<(&Path, BufWriter<File>)> = None;
+    for (n, line) in BufReader::new(input).lines().enumerate() {
+        let line = line.map_err(at(path, "cannot read"))?;
         let report: Report = serde_json::from_str(&line).map_err(|e| {
             IngestError::Previous(format!("{}, line {}: {e}", path.display(), n + 1))
         })?;
-        let Some(&index) = kept.get(report.source.file.as_str()) else {
+        let Some(&part) = kept.get(report.source.file.as_str()) else {
             continue;
         };
-        if current.as_ref().is_none_or(|(i, _)| *i != index) {
-            if let Some((_, mut w)) = current.take() {
-                w.flush()?;
+        if current.as_ref().is_none_or(|(p, _)| *p != part) {
+            if let Some((p, mut w)) = current.take() {
+                w.flush().map_err(at(p, "cannot write"))?;
             }
             let file = File::options()
                 .create(true)
                 .append(true)
-                .open(staging.path(&part_name(index)))?;
-            current = Some((index, BufWriter::new(file)));
+                .open(part)
+                .map_err(at(part, "cannot create"))?;
+            current = Some((part, BufWriter::new(file)));
         }
-        if let Some((_, w)) = current.as_mut() {
-            w.write_all(line.as_bytes())?;
-            w.write_all(b"\n")?;
+        if let Some((p, w)) = current.as_mut() {
+            w.write_all(line.as_bytes())
+                .and_then(|()| w.write_all(b"\n"))
+                .map_err(at(p, "cannot write"))?;
         }
     }
-    if let Some((_, mut w)) = current {
-        w.flush()?;
+    if let Some((p, mut w)) = current {
+        w.flush().map_err(at(p, "cannot write"))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub use jixiao_dataset::manifest;
 
+pub mod checkpoint;
 pub mod golden;
 pub mod ingest;
 pub mod limits;

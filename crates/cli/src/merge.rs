@@ -21,7 +21,7 @@ use jixiao_normalize::Report;
 use crate::ingest::Summary;
 use crate::manifest::{FileEntry, FileStatus, Manifest, ManifestError, RunOptions, ShardInfo};
 use crate::shard::{listing_fingerprint, shard_of};
-use crate::stage::Staging;
+use crate::stage::{dataset_dir, Staging};
 
 /// Options of one merge.
 #[derive(Debug, Clone)]
@@ -89,10 +89,11 @@ pub enum MergeError {
     Records { dir: String, message: String },
     #[error("--out {0}: not a directory")]
     OutNotADirectory(String),
-    #[error("staging the outputs: {0}")]
-    Io(#[from] std::io::Error),
+    /// An I/O error in the output directory (its message names the path).
     #[error(transparent)]
-    Dataset(#[from] DatasetError),
+    Io(#[from] std::io::Error),
+    #[error("{}: cannot write the dataset: {}", .dir.display(), crate::stage::describe_chain(.source))]
+    Dataset { dir: PathBuf, source: DatasetError },
 }
 
 impl MergeError {
@@ -108,6 +109,8 @@ impl MergeError {
 /// One shard's dataset, checked.
 struct ShardSet {
     dir: String,
+    /// The generation of `dir` read ([`dataset_dir`]), so all its files come from one.
+    data: PathBuf,
     manifest: Manifest,
     info: ShardInfo,
 }
@@ -128,10 +131,14 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
         excel_csv: first.manifest.options.excel_csv,
         labels: first.manifest.options.labels,
     };
-    let mut writer = DatasetWriter::create(staging.dir(), &dataset)?;
+    let dataset_error = |source| MergeError::Dataset {
+        dir: opts.out.clone(),
+        source,
+    };
+    let mut writer = DatasetWriter::create(staging.dir(), &dataset).map_err(dataset_error)?;
     let mut records: Vec<Records> = shards
         .iter()
-        .map(|s| Records::open(&s.dir))
+        .map(|s| Records::open(&s.dir, &s.data))
         .collect::<Result<_, _>>()?;
     let mut summary = Summary {
         files: BTreeMap::new(),
@@ -141,13 +148,13 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
         elapsed: Default::default(),
     };
     for (shard, original, entry) in &entries {
-        writer.add_file(entry)?;
+        writer.add_file(entry).map_err(dataset_error)?;
         summary.add_file(entry);
         // The records of a file that became a duplicate here are read and dropped.
         for report in records[*shard].take(&original.file, original.reports)? {
             if entry.status == original.status {
                 summary.add_report(&report);
-                writer.add_report(&report)?;
+                writer.add_report(&report).map_err(dataset_error)?;
             }
         }
         if entry.reports > 0 {
@@ -167,7 +174,7 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
         shard: None,
         files: entries.into_iter().map(|(_, _, e)| e).collect(),
     };
-    writer.finish(&manifest)?;
+    writer.finish(&manifest).map_err(dataset_error)?;
     let files = output_files(&dataset);
     staging.commit(&files.iter().map(String::as_str).collect::<Vec<_>>())?;
     summary.elapsed = start.elapsed();
@@ -179,7 +186,8 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardSet>, MergeError> {
     let mut shards = Vec::with_capacity(dirs.len());
     for dir in dirs {
         let name = dir.display().to_string();
-        let manifest = Manifest::read(&dir.join("manifest.json"))?
+        let data = dataset_dir(dir);
+        let manifest = Manifest::read(&data.join(jixiao_dataset::MANIFEST_FILE))?
             .ok_or_else(|| MergeError::NoManifest(name.clone()))?;
         let info = manifest
             .shard
@@ -187,6 +195,7 @@ fn read_shards(dirs: &[PathBuf]) -> Result<Vec<ShardSet>, MergeError> {
             .ok_or_else(|| MergeError::NotAShard(name.clone()))?;
         shards.push(ShardSet {
             dir: name,
+            data,
             manifest,
             info,
         });
@@ -321,11 +330,12 @@ struct Records {
 }
 
 impl Records {
-    fn open(dir: &str) -> Result<Records, MergeError> {
-        let path = Path::new(dir).join("reports.jsonl");
+    /// The records of the shard `dir`, read from its generation `data`.
+    fn open(dir: &str, data: &Path) -> Result<Records, MergeError> {
+        let path = data.join(jixiao_dataset::JSONL_FILE);
         let file = File::open(&path).map_err(|e| MergeError::Records {
             dir: dir.to_string(),
-            message: e.to_string(),
+            message: crate::stage::describe(&e),
         })?;
         Ok(Records {
             dir: dir.to_string(),

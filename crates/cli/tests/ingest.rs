@@ -336,7 +336,11 @@ fn outputs_do_not_depend_on_jobs() {
     run(&options(&[inputs.path()], two.path(), 2)).unwrap();
     let (a, b) = (snapshot(one.path()), snapshot(two.path()));
     let mut names = jixiao_dataset::output_files(&Default::default());
-    names.push(jixiao::stage::LOCK_FILE.to_string());
+    names.extend([
+        jixiao::stage::LOCK_FILE.to_string(),
+        jixiao::stage::CURRENT.to_string(),
+        ".jixiao-gen-1".to_string(),
+    ]);
     names.sort_unstable();
     assert_eq!(a.keys().map(String::as_str).collect::<Vec<_>>(), names);
     for (name, bytes) in &a {
@@ -447,7 +451,8 @@ fn resume_retries_failed_files() {
 }
 
 /// Nothing reaches the output directory before the run is complete; a run that fails keeps
-/// the previous dataset byte for byte and leaves no staging files.
+/// the previous dataset byte for byte and leaves no staging files. (`crash.rs` kills runs at
+/// every step of their commit.)
 #[test]
 fn outputs_are_replaced_atomically() {
     let inputs = tempfile::tempdir().unwrap();
@@ -456,14 +461,17 @@ fn outputs_are_replaced_atomically() {
     run(&options(&[inputs.path()], out.path(), 1)).unwrap();
     let before = snapshot(out.path());
 
-    // While files are being read, the output directory holds only the old set and staging.
+    // While files are being read, the output directory holds only the old set, staging and
+    // checkpoints.
     copy_sample(OTHER, &inputs.path().join("b.pdf"));
     let pipeline = common::pipeline();
     let watching = |bytes: &[u8], file: &str, sha: &str| {
         let now = snapshot(out.path());
         let fresh: Vec<&String> = now.keys().filter(|k| !before.contains_key(*k)).collect();
         assert!(
-            fresh.iter().all(|k| k.starts_with(".jixiao-staging-")),
+            fresh
+                .iter()
+                .all(|k| k.starts_with(".jixiao-staging-") || *k == ".jixiao-checkpoints"),
             "{fresh:?}"
         );
         assert!(before.iter().all(|(k, v)| &now[k] == v));
@@ -471,9 +479,11 @@ fn outputs_are_replaced_atomically() {
     };
     ingest(&options(&[inputs.path()], out.path(), 1), &watching).unwrap();
     let after = snapshot(out.path());
+    let generation = |dir: &str| dir.replace("-gen-1", "-gen-2");
     assert_eq!(
-        after.keys().collect::<Vec<_>>(),
-        before.keys().collect::<Vec<_>>()
+        after.keys().cloned().collect::<Vec<_>>(),
+        before.keys().map(|k| generation(k)).collect::<Vec<_>>(),
+        "the next generation replaces the previous one"
     );
     assert_ne!(after["reports.jsonl"], before["reports.jsonl"]);
 

@@ -1,0 +1,281 @@
+//! Crash safety of `ingest`: the binary is killed at every crash point of a run in turn
+//! (`JIXIAO_CRASH_AT=N` aborts it at the N-th, deterministically), and after each kill the
+//! output directory must show the previous complete dataset or the new complete one, never
+//! a mix; `--resume` then completes it, reading again only the files whose result was not
+//! saved, into a dataset byte-identical to a clean run's.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use jixiao::ingest::{ingest, IngestOptions};
+use jixiao::manifest::Manifest;
+use jixiao_dataset::{output_files, DatasetOptions, MANIFEST_FILE};
+
+/// The files of the previous dataset.
+const OLD: [(&str, &str); 1] = [("a.pdf", "libreoffice/districts-excerpt.pdf")];
+/// The files added for the new one (besides a copy of a.pdf and a text file).
+const NEW: [(&str, &str); 2] = [
+    ("b.pdf", "libreoffice/putuo-2022-with-cover.pdf"),
+    ("c.pdf", "libreoffice/anomalies.pdf"),
+];
+
+fn jixiao(args: &[&str], crash_at: Option<usize>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jixiao"));
+    command
+        .args(args)
+        .env("JIXIAO_MODELS", common::ocr_config().models_dir)
+        .env_remove("JIXIAO_CRASH_AT");
+    if let Some(n) = crash_at {
+        command.env("JIXIAO_CRASH_AT", n.to_string());
+    }
+    command.output().expect("run jixiao")
+}
+
+fn ingest_args<'a>(inputs: &'a Path, out: &'a Path, resume: bool) -> Vec<&'a str> {
+    let mut args = vec![
+        "ingest",
+        inputs.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "1",
+        "--quiet",
+    ];
+    if resume {
+        args.push("--resume");
+    }
+    args
+}
+
+fn succeed(output: Output) {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// What a dataset directory shows under each output file name (`None`: nothing readable);
+/// the manifest by its file entries, which a resumed run shares with a fresh one.
+type View = BTreeMap<String, Option<Vec<u8>>>;
+
+fn view(dir: &Path) -> View {
+    output_files(&DatasetOptions::default())
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name)).ok().map(|bytes| {
+                if name == MANIFEST_FILE {
+                    let m: Manifest = serde_json::from_slice(&bytes).expect("manifest");
+                    serde_json::to_vec(&m.files).unwrap()
+                } else {
+                    bytes
+                }
+            });
+            (name, bytes)
+        })
+        .collect()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn copy_samples(dir: &Path, files: &[(&str, &str)]) {
+    for (name, sample) in files {
+        std::fs::copy(common::sample(sample), dir.join(name)).unwrap();
+    }
+}
+
+/// How the output directory looks before the run that is killed.
+#[derive(Clone, Copy, Debug)]
+enum Before {
+    /// Nothing: the first run.
+    Empty,
+    /// The previous dataset, as this jixiao writes it.
+    Previous,
+    /// The previous dataset as plain files, as an older jixiao wrote it.
+    PlainFiles,
+}
+
+/// Kills `ingest` (with `--resume` when `resume`) at each of its crash points in turn;
+/// returns how many there were.
+fn crash_everywhere(before: Before, resume: bool) -> usize {
+    let work = tempfile::tempdir().unwrap();
+    let inputs = work.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    copy_samples(&inputs, &OLD);
+    let old = work.path().join("old");
+    if !matches!(before, Before::Empty) {
+        succeed(jixiao(&ingest_args(&inputs, &old, false), None));
+    }
+    copy_samples(&inputs, &NEW);
+    std::fs::copy(inputs.join(OLD[0].0), inputs.join("copy-of-a.pdf")).unwrap();
+    std::fs::write(inputs.join("notes.txt"), "不是 PDF\n").unwrap();
+    let clean = work.path().join("clean");
+    succeed(jixiao(&ingest_args(&inputs, &clean, false), None));
+    let (old_view, new_view) = (view(&old), view(&clean));
+    assert!(new_view.values().all(Option::is_some));
+    assert_ne!(old_view, new_view);
+
+    let pipeline = common::pipeline();
+    for n in 1.. {
+        let out = work.path().join(format!("out-{n}"));
+        std::fs::create_dir(&out).unwrap();
+        match before {
+            Before::Empty => {}
+            Before::Previous => {
+                let copied = Command::new("cp")
+                    .args(["-a", &format!("{}/.", old.display())])
+                    .arg(&out)
+                    .status()
+                    .unwrap();
+                assert!(copied.success());
+            }
+            Before::PlainFiles => {
+                for name in output_files(&DatasetOptions::default()) {
+                    std::fs::copy(old.join(&name), out.join(&name)).unwrap();
+                }
+            }
+        }
+        let killed = jixiao(&ingest_args(&inputs, &out, resume), Some(n));
+        if killed.status.success() {
+            assert_eq!(view(&out), new_view, "the run without a crash");
+            eprintln!("{before:?} (resume: {resume}): killed at {} points", n - 1);
+            return n - 1;
+        }
+        let stderr = String::from_utf8_lossy(&killed.stderr);
+        let prefix = format!("jixiao: crash injected at point {n}: ");
+        let step = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("not killed at point {n}: {stderr}"))
+            .to_string();
+        let shown = view(&out);
+        assert!(
+            shown == old_view || shown == new_view,
+            "{before:?}, killed at point {n} ({step}): a mix of the old and new datasets"
+        );
+
+        // --resume completes the run, reading only the files whose result was not saved.
+        let read = Mutex::new(Vec::new());
+        let recording = |bytes: &[u8], file: &str, sha: &str| {
+            read.lock().unwrap().push(file.to_string());
+            pipeline.process(bytes, file, sha)
+        };
+        let opts = IngestOptions {
+            resume: true,
+            ..IngestOptions::quiet(vec![inputs.clone()], out.clone(), 1)
+        };
+        ingest(&opts, &recording).unwrap_or_else(|e| panic!("resume after {step}: {e}"));
+        assert_eq!(view(&out), new_view, "resumed after point {n} ({step})");
+        let mut read: Vec<String> = read.into_inner().unwrap().iter().map(|f| base(f)).collect();
+        read.sort();
+        let previous: &[(&str, &str)] = if matches!(before, Before::Empty) {
+            &[]
+        } else {
+            &OLD
+        };
+        // What the killed run read, in path order, and how far it got.
+        let mut readable: Vec<&str> = OLD.iter().chain(&NEW).map(|(name, _)| *name).collect();
+        if resume {
+            readable.retain(|name| !previous.iter().any(|(p, _)| p == name));
+        }
+        let saved: Vec<&str> = match step.strip_prefix("checkpoint of ") {
+            Some(file) => {
+                let last = base(file.trim_end_matches(" saved"));
+                readable
+                    .iter()
+                    .copied()
+                    .filter(|name| **name <= *last)
+                    .collect()
+            }
+            None => readable.clone(),
+        };
+        let expected: Vec<&str> = if shown == new_view {
+            Vec::new()
+        } else {
+            OLD.iter()
+                .chain(&NEW)
+                .map(|(name, _)| *name)
+                .filter(|name| !previous.iter().any(|(p, _)| p == name) && !saved.contains(name))
+                .collect()
+        };
+        assert_eq!(
+            read, expected,
+            "files read when resuming after point {n} ({step})"
+        );
+
+        let mut expected: Vec<String> = output_files(&DatasetOptions::default());
+        expected.extend([
+            jixiao::stage::CURRENT.to_string(),
+            jixiao::stage::LOCK_FILE.to_string(),
+        ]);
+        let mut left = names(&out);
+        left.retain(|n| !n.starts_with(".jixiao-gen-"));
+        expected.sort();
+        assert_eq!(left, expected, "after resuming from {step}");
+        assert_eq!(names(&out).len(), expected.len() + 1, "one generation kept");
+    }
+    unreachable!()
+}
+
+#[test]
+fn a_crash_at_any_point_of_the_first_run() {
+    let points = crash_everywhere(Before::Empty, false);
+    assert!(points > output_files(&DatasetOptions::default()).len());
+}
+
+#[test]
+fn a_crash_at_any_point_of_a_run_over_a_previous_dataset() {
+    assert!(crash_everywhere(Before::Previous, false) >= NEW.len() + 6);
+}
+
+#[test]
+fn a_crash_at_any_point_of_a_resumed_run() {
+    assert!(crash_everywhere(Before::Previous, true) >= NEW.len() + 6);
+}
+
+#[test]
+fn a_crash_at_any_point_of_a_run_over_plain_files_of_an_older_jixiao() {
+    let points = crash_everywhere(Before::PlainFiles, false);
+    assert!(points > 2 * output_files(&DatasetOptions::default()).len());
+}
+
+/// The path where an error happened is named, in plain words.
+#[test]
+fn disk_errors_name_the_path() {
+    let work = tempfile::tempdir().unwrap();
+    let inputs = work.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    copy_samples(&inputs, &OLD);
+    let file = work.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = file.join("out");
+    let failed = jixiao(&ingest_args(&inputs, &out, false), None);
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&failed.stderr),
+        format!(
+            "jixiao: {}: cannot create the output directory: a part of the path is a file, not a directory\n",
+            out.display()
+        )
+    );
+}
+
+/// The file name of a path.
+fn base(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
