@@ -8,5 +8,5 @@ status=0
 cargo run --quiet --release -p jixiao -- ingest samples --out out || status=$?
 echo
 echo "datasets written to out/:"
-ls -l out
+ls -lL out
 exit "$status"

@@ -393,7 +393,7 @@ fn plan(
                 pages: 0,
                 reports: 0,
                 duplicate_of: None,
-                error: Some(format!("cannot read the file: {e}")),
+                error: Some(format!("cannot read the file: {}", describe(&e))),
             }),
             Ok(fp) => {
                 let previous = previous_by_sha.get(fp.sha256.as_str());
@@ -454,7 +454,7 @@ fn read_one(
         error: None,
     };
     let outcome = match std::fs::read(&file.path) {
-        Err(e) => Err(format!("cannot read the file: {e}")),
+        Err(e) => Err(format!("cannot read the file: {}", describe(&e))),
         Ok(bytes) => {
             match catch_unwind(AssertUnwindSafe(|| process(&bytes, &file.name, &fp.sha256))) {
                 Ok(result) => result,

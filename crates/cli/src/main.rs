@@ -15,6 +15,7 @@ use jixiao::output;
 use jixiao::pipeline::{Pipeline, PipelineError};
 use jixiao::progress::ProgressMode;
 use jixiao::shard::Shard;
+use jixiao::stage::describe;
 use jixiao_dataset::xlsx::Labels;
 use jixiao_dataset::DatasetOptions;
 use jixiao_extract::ExtractOptions;
@@ -249,7 +250,7 @@ fn limited_pipeline(ocr_jobs: usize, limits: FileLimits) -> Pipeline {
 fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Failure::usage(format!("{}: no such file", path.display())),
-        _ => Failure::run(format!("{}: {e}", path.display())),
+        _ => Failure::run(format!("{}: {}", path.display(), describe(&e))),
     })
 }
 
@@ -287,7 +288,8 @@ fn schema_failure(file: &Path, violations: &[jixiao_validate::dataset::Violation
 
 /// Writes `text` to stdout (see [`output::stdout_text`]).
 fn emit(text: &str) -> Result<(), Failure> {
-    output::stdout_text(text).map_err(|e| Failure::run(format!("writing to stdout: {e}")))
+    output::stdout_text(text)
+        .map_err(|e| Failure::run(format!("cannot write to stdout: {}", describe(&e))))
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
@@ -401,7 +403,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             }
             let svg = jixiao_extract::inspect::page_svg(content, &options.table);
             std::fs::write(&output, svg)
-                .map_err(|e| Failure::run(format!("{}: {e}", output.display())))?;
+                .map_err(|e| Failure::run(format!("{}: {}", output.display(), describe(&e))))?;
             Ok(0)
         }
         Command::Parse { file, limits } => {

@@ -359,7 +359,8 @@ impl Records {
                 let line = self
                     .lines
                     .next()
-                    .ok_or_else(|| self.error(format!("ends before the records of {file}")))??;
+                    .ok_or_else(|| self.error(format!("ends before the records of {file}")))?
+                    .map_err(|e| self.error(crate::stage::describe(&e)))?;
                 let report: Report =
                     serde_json::from_str(&line).map_err(|e| self.error(e.to_string()))?;
                 if report.source.file != file {

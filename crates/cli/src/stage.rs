@@ -311,7 +311,8 @@ pub fn describe(e: &io::Error) -> String {
 }
 
 /// An error from deeper down (writing the dataset …) in jixiao's words when an I/O error
-/// caused it ([`describe`]), else its own message.
+/// (or SQLite's full disk, read-only or permission error) caused it ([`describe`]), else its
+/// own message.
 pub fn describe_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = Some(e);
     while let Some(c) = cause {
@@ -319,6 +320,18 @@ pub fn describe_chain(e: &(dyn std::error::Error + 'static)) -> String {
             // An I/O error of ours already names its path and cause.
             if io.get_ref().is_none() {
                 return describe(io);
+            }
+        }
+        if let Some(sqlite) = c.downcast_ref::<rusqlite::Error>() {
+            use rusqlite::ErrorCode as C;
+            let kind = match sqlite.sqlite_error_code() {
+                Some(C::DiskFull) => Some(io::ErrorKind::StorageFull),
+                Some(C::ReadOnly) => Some(io::ErrorKind::ReadOnlyFilesystem),
+                Some(C::PermissionDenied) => Some(io::ErrorKind::PermissionDenied),
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                return format!("jixiao.sqlite: {}", describe(&kind.into()));
             }
         }
         cause = c.source();

@@ -308,5 +308,7 @@ fn full_output_streams_do_not_abort_the_work() {
         .output()
         .unwrap();
     assert_eq!(parse.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&parse.stderr).contains("writing to stdout"));
+    assert!(
+        String::from_utf8_lossy(&parse.stderr).contains("cannot write to stdout: the disk is full")
+    );
 }

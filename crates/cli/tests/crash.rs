@@ -250,13 +250,44 @@ fn a_crash_at_any_point_of_a_run_over_plain_files_of_an_older_jixiao() {
     assert!(points > 2 * output_files(&DatasetOptions::default()).len());
 }
 
-/// The path where an error happened is named, in plain words.
+/// `jixiao ARGS` run by `sh` after `setup` (shell commands).
+fn jixiao_after(setup: &str, args: &[&str]) -> Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{setup} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .env("JIXIAO_MODELS", common::ocr_config().models_dir)
+        .env_remove("JIXIAO_CRASH_AT")
+        .output()
+        .expect("run sh")
+}
+
+/// Checks that an ingest into `out` failed with one message naming a path in `out` and
+/// saying `cause`, and that `out` shows no dataset.
+fn failed_naming(output: &Output, out: &Path, cause: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let prefix = format!("jixiao: {}", out.display());
+    assert!(
+        stderr.starts_with(&prefix)
+            && stderr.trim_end().ends_with(cause)
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    assert!(view(out).values().all(Option::is_none));
+}
+
+/// Errors on the output directory name the path concerned, in jixiao's words.
 #[test]
 fn disk_errors_name_the_path() {
     let work = tempfile::tempdir().unwrap();
     let inputs = work.path().join("in");
     std::fs::create_dir(&inputs).unwrap();
     copy_samples(&inputs, &OLD);
+    copy_samples(&inputs, &NEW);
+
+    // --out below a file.
     let file = work.path().join("a-file");
     std::fs::write(&file, "").unwrap();
     let out = file.join("out");
@@ -265,10 +296,83 @@ fn disk_errors_name_the_path() {
     assert_eq!(
         String::from_utf8_lossy(&failed.stderr),
         format!(
-            "jixiao: {}: cannot create the output directory: a part of the path is a file, not a directory\n",
+            "jixiao: {}: cannot create the output directory: a part of the path is a file, \
+             not a directory\n",
             out.display()
         )
     );
+
+    // An output directory where this user may not write (as root, the test runs jixiao as
+    // nobody, since root may write anywhere).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(work.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let locked = work.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let out = locked.join("out");
+    let as_user = if std::fs::write(locked.join("probe"), "").is_ok() {
+        "exec setpriv --reuid=65534 --regid=65534 --clear-groups -- \"$0\" \"$@\""
+    } else {
+        "exec \"$0\" \"$@\""
+    };
+    let _ = std::fs::remove_file(locked.join("probe"));
+    let denied = Command::new("sh")
+        .arg("-c")
+        .arg(as_user)
+        .arg(env!("CARGO_BIN_EXE_jixiao"))
+        .args(ingest_args(&inputs, &out, false))
+        .env_remove("JIXIAO_CRASH_AT")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stderr),
+        format!(
+            "jixiao: {}: cannot create the output directory: permission denied\n",
+            out.display()
+        )
+    );
+
+    // A file-size limit (`ulimit -f`, with SIGXFSZ ignored so that writes fail instead).
+    let out = work.path().join("limited");
+    let limited = jixiao_after(
+        "ulimit -f 32 && trap '' XFSZ",
+        &ingest_args(&inputs, &out, false),
+    );
+    failed_naming(
+        &limited,
+        &out,
+        "the file would pass the size limit for files (ulimit -f)",
+    );
+
+    // A full disk: a small tmpfs, where the system lets this test mount one.
+    let out = work.path().join("full");
+    std::fs::create_dir(&out).unwrap();
+    let mount = format!("mount -t tmpfs -o size=96k tmpfs {}", out.display());
+    let probe = Command::new("unshare")
+        .args(["-m", "sh", "-c", &format!("{mount} 2>/dev/null")])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("no tmpfs mount allowed here (unshare -m, mount): full-disk case not run");
+        return;
+    }
+    let in_tmpfs = |options: &str, out: &Path| {
+        let mount = format!("mount -t tmpfs -o {options} tmpfs \"$1\" && shift && exec \"$@\"");
+        let mut args = vec!["-m", "sh", "-c", &mount, "sh", out.to_str().unwrap()];
+        args.push(env!("CARGO_BIN_EXE_jixiao"));
+        args.extend(ingest_args(&inputs, out, false));
+        Command::new("unshare")
+            .args(&args)
+            .env("JIXIAO_MODELS", common::ocr_config().models_dir)
+            .env_remove("JIXIAO_CRASH_AT")
+            .output()
+            .unwrap()
+    };
+    let full = in_tmpfs("size=96k", &out);
+    failed_naming(&full, &out, "the disk is full");
+    let out = work.path().join("read-only");
+    std::fs::create_dir(&out).unwrap();
+    let read_only = in_tmpfs("ro", &out);
+    failed_naming(&read_only, &out, "the file system is read-only");
 }
 
 /// The file name of a path.
