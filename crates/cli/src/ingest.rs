@@ -57,7 +57,8 @@ pub struct IngestOptions {
     pub out: PathBuf,
     /// Worker threads (at least 1).
     pub jobs: usize,
-    /// Keep the files already in `out`'s manifest (by SHA-256) and add the rest.
+    /// Keep the files already in `out`'s manifest (by SHA-256), reuse the results an
+    /// interrupted run saved ([`crate::checkpoint`]) and add the rest.
     pub resume: bool,
     /// Options of the dataset's formats (`--excel-csv`, `--labels`).
     pub dataset: DatasetOptions,

@@ -50,7 +50,8 @@ enum Command {
         /// Worker threads (default: the number of cores).
         #[arg(long, short)]
         jobs: Option<usize>,
-        /// Keep the files already in OUT's manifest (by SHA-256) and add the rest.
+        /// Keep the files already in OUT's manifest (by SHA-256), reuse the results an
+        /// interrupted run saved, and add the rest.
         #[arg(long)]
         resume: bool,
         /// Start the CSV files with a UTF-8 BOM, for Excel.

@@ -75,6 +75,12 @@ impl Staging {
             Err(TryLockError::Error(e)) => return Err(at(&lock_path, "cannot lock")(e)),
         }
         let current = current_generation(out)?;
+        let copied = out.join(CURRENT);
+        if current.is_none() && copied.is_dir() {
+            // A copy made with the links followed (`cp -rL`): the plain files show the
+            // dataset, this is a second copy of it.
+            std::fs::remove_dir_all(&copied).map_err(at(&copied, "cannot remove"))?;
+        }
         for entry in read_dir(out)? {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
@@ -408,6 +414,28 @@ mod tests {
                 format!("new {name}")
             );
         }
+    }
+
+    #[test]
+    fn a_copy_with_the_links_followed_is_written_like_plain_files() {
+        let work = tempfile::tempdir().unwrap();
+        let (out, copy) = (work.path().join("out"), work.path().join("copy"));
+        let staging = Staging::new(&out).unwrap();
+        std::fs::write(staging.path("a"), "old a").unwrap();
+        staging.commit(&["a"]).unwrap();
+        let copied = std::process::Command::new("cp")
+            .arg("-rL")
+            .args([&out, &copy])
+            .status()
+            .unwrap();
+        assert!(copied.success() && copy.join(CURRENT).is_dir());
+        assert_eq!(dataset_dir(&copy), copy);
+        let staging = Staging::new(&copy).unwrap();
+        std::fs::write(staging.path("a"), "new a").unwrap();
+        staging.commit(&["a"]).unwrap();
+        assert_eq!(std::fs::read_to_string(copy.join("a")).unwrap(), "new a");
+        assert!(is_stable_link(&copy, "a"));
+        assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "old a");
     }
 
     #[test]
