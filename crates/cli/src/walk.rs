@@ -16,7 +16,7 @@ const HEADER_WINDOW: usize = 1024;
 pub enum WalkError {
     #[error("{path}: no such file or directory")]
     Missing { path: String },
-    #[error("cannot list {path}: {source}")]
+    #[error("{path}: cannot list: {}", crate::stage::describe(.source))]
     Io {
         path: String,
         source: std::io::Error,
@@ -69,13 +69,13 @@ fn walk_dir(
     exclude: Option<&Path>,
     found: &mut BTreeSet<InputFile>,
 ) -> Result<(), WalkError> {
-    let io = |source| WalkError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
     // An explicit stack keeps deep trees off the call stack.
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        let io = |source| WalkError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
         for entry in std::fs::read_dir(&dir).map_err(io)? {
             let entry = entry.map_err(io)?;
             let path = entry.path();

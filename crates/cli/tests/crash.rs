@@ -316,14 +316,17 @@ fn disk_errors_name_the_path() {
         "exec \"$0\" \"$@\""
     };
     let _ = std::fs::remove_file(locked.join("probe"));
-    let denied = Command::new("sh")
-        .arg("-c")
-        .arg(as_user)
-        .arg(env!("CARGO_BIN_EXE_jixiao"))
-        .args(ingest_args(&inputs, &out, false))
-        .env_remove("JIXIAO_CRASH_AT")
-        .output()
-        .unwrap();
+    let as_user = |inputs: &Path, out: &Path| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(as_user)
+            .arg(env!("CARGO_BIN_EXE_jixiao"))
+            .args(ingest_args(inputs, out, false))
+            .env_remove("JIXIAO_CRASH_AT")
+            .output()
+            .unwrap()
+    };
+    let denied = as_user(&inputs, &out);
     assert_eq!(
         String::from_utf8_lossy(&denied.stderr),
         format!(
@@ -331,6 +334,20 @@ fn disk_errors_name_the_path() {
             out.display()
         )
     );
+    // An input directory this user may not list.
+    let hidden = inputs.join("hidden");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o300)).unwrap();
+    let denied = as_user(&inputs, &work.path().join("unused"));
+    assert_eq!(denied.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&denied.stderr),
+        format!(
+            "jixiao: {}: cannot list: permission denied\n",
+            hidden.display()
+        )
+    );
+    std::fs::remove_dir(&hidden).unwrap();
 
     // A file-size limit (`ulimit -f`, with SIGXFSZ ignored so that writes fail instead).
     let out = work.path().join("limited");
