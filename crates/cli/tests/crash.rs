@@ -3,6 +3,7 @@
 //! output directory must show the previous complete dataset or the new complete one, never
 //! a mix; `--resume` then completes it, reading again only the files whose result was not
 //! saved, into a dataset byte-identical to a clean run's.
+//! `merge`, which commits the same way, is killed at each of its points too.
 
 mod common;
 
@@ -399,4 +400,72 @@ fn base(path: &str) -> String {
         .unwrap()
         .to_string_lossy()
         .into_owned()
+}
+
+/// `merge` commits the same way: killed at each of its crash points over a previous
+/// dataset, its output directory shows the old or the merged dataset, and merging again
+/// gives the merged one.
+#[test]
+fn a_crash_at_any_point_of_a_merge() {
+    let work = tempfile::tempdir().unwrap();
+    let inputs = work.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    copy_samples(&inputs, &OLD);
+    let old = work.path().join("old");
+    succeed(jixiao(&ingest_args(&inputs, &old, false), None));
+    copy_samples(&inputs, &NEW);
+    let shards: Vec<String> = (0..2)
+        .map(|k| {
+            let dir = work.path().join(format!("shard-{k}"));
+            let mut args = ingest_args(&inputs, &dir, false);
+            let shard = format!("{k}/2");
+            args.extend(["--shard", &shard]);
+            succeed(jixiao(&args, None));
+            dir.display().to_string()
+        })
+        .collect();
+    let merge_args = |out: &Path| -> Vec<String> {
+        let mut args = vec!["merge".to_string()];
+        args.extend(shards.iter().cloned());
+        args.extend(["--out".into(), out.display().to_string(), "--quiet".into()]);
+        args
+    };
+    let merge = |out: &Path, crash_at| {
+        let args = merge_args(out);
+        jixiao(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            crash_at,
+        )
+    };
+    let merged = work.path().join("merged");
+    succeed(merge(&merged, None));
+    let (old_view, new_view) = (view(&old), view(&merged));
+    assert_ne!(old_view, new_view);
+    for n in 1.. {
+        let out = work.path().join(format!("out-{n}"));
+        let copied = Command::new("cp")
+            .arg("-a")
+            .args([&old, &out])
+            .status()
+            .unwrap();
+        assert!(copied.success());
+        let killed = merge(&out, Some(n));
+        if killed.status.success() {
+            assert_eq!(view(&out), new_view);
+            assert!(n > 4, "only {} crash points", n - 1);
+            return;
+        }
+        let stderr = String::from_utf8_lossy(&killed.stderr);
+        assert!(
+            stderr.contains(&format!("crash injected at point {n}")),
+            "{stderr}"
+        );
+        let shown = view(&out);
+        assert!(
+            shown == old_view || shown == new_view,
+            "merge killed at point {n}: a mix: {stderr}"
+        );
+        succeed(merge(&out, None));
+        assert_eq!(view(&out), new_view);
+    }
 }
