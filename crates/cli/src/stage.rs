@@ -279,11 +279,20 @@ pub fn sync_file(path: &Path) -> io::Result<()> {
         .map_err(at(path, "cannot save"))
 }
 
-/// Writes the directory `dir`'s entries (names created, renamed, removed) to the disk.
+/// Writes the directory `dir`'s entries (names created, renamed, removed) to the disk. A
+/// file system that cannot sync a directory (some network and FUSE ones say so) is let be.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(at(dir, "cannot save"))
+    match File::open(dir).and_then(|f| f.sync_all()) {
+        Err(e)
+            if !matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Err(at(dir, "cannot save")(e))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An I/O error `e` on `path` as `path: what: cause`, the cause in jixiao's words.
