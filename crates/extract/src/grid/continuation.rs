@@ -29,6 +29,11 @@
 //!   B is blank and whose A has text, up to the first B with text (一级/二级 cells whose name
 //!   was printed on the first page; a new row starts with its own name).
 //!
+//! Before pairing, what a producer draws around a break but is no row is taken away: blank
+//! filler rows between the last drawn row and the page edge, crossed by merged cells that
+//! run on (those cells then count as open at the bottom), and, on the next page, the
+//! boundary between a continued cell's part and the blank box drawn under it.
+//!
 //! A cut row becomes one row (every pair one cell, texts joined like wrapped lines:
 //! "满意度指" + "标" → "满意度指标"); a merged cell over a break between rows becomes one
 //! cell spanning the rows of both parts.
@@ -81,13 +86,24 @@ impl Logical {
     /// Appends a continuation part whose merged column boundaries are `xs`.
     fn append(&mut self, part: PageTable, xs: Vec<f64>) {
         self.xs = xs;
+        self.drop_filler_rows();
         let col = |x: f64| nearest(&self.xs, x);
         let same_cols = |a: &Pending, b: &Pending| col(a.x0) == col(b.x0) && col(a.x1) == col(b.x1);
         let offset = self.n_rows;
-        let next = pending(&part, offset);
+        let mut next = pending(&part, offset);
         let bottom: Vec<usize> = (0..self.cells.len())
             .filter(|&i| self.cells[i].row + self.cells[i].rowspan == offset)
             .collect();
+        let fragments: Vec<bool> = next
+            .iter()
+            .map(|b| {
+                b.row == offset
+                    && bottom
+                        .iter()
+                        .any(|&i| !self.cells[i].drawn.1 && same_cols(&self.cells[i], b))
+            })
+            .collect();
+        let part_rows = part.grid.n_rows - absorb_fillers(&mut next, fragments, same_cols);
         let top: Vec<usize> = (0..next.len()).filter(|&j| next[j].row == offset).collect();
         let pairs: Vec<(usize, usize)> = bottom
             .iter()
@@ -170,8 +186,39 @@ impl Logical {
                     c
                 }),
         );
-        self.n_rows += part.grid.n_rows - shift;
+        self.n_rows += part_rows - shift;
         self.pages.push(part.page);
+    }
+
+    /// Drops the last rows that are filler between the last drawn row and the page edge: a
+    /// row whose own cells are all blank and open at the bottom (closed only by
+    /// [`super::close_open_ends`]), below cells that all end on a drawn rule, and crossed by
+    /// merged cells that run on over the break (Chromium draws those down to the page edge,
+    /// with a rule there). The crossing cells are marked open at the bottom: they continue.
+    fn drop_filler_rows(&mut self) {
+        while self.n_rows > 1 {
+            let last = self.n_rows - 1;
+            let ends = |c: &Pending| c.row + c.rowspan;
+            let starting = || self.cells.iter().filter(|c| c.row == last);
+            let mut closed_above = self.cells.iter().filter(|c| ends(c) == last).peekable();
+            let crossed = self.cells.iter().any(|c| c.row < last && ends(c) > last);
+            let filler = crossed
+                && closed_above.peek().is_some()
+                && closed_above.all(|c| c.drawn.1)
+                && starting().next().is_some()
+                && starting().all(|c| c.text.is_empty() && !c.drawn.1);
+            if !filler {
+                return;
+            }
+            self.cells.retain(|c| c.row != last);
+            // The crossing cells run on over the break: the rule at their bottom is the
+            // page edge, not the end of the cell.
+            for c in self.cells.iter_mut().filter(|c| ends(c) > last) {
+                c.rowspan -= 1;
+                c.drawn.1 = false;
+            }
+            self.n_rows -= 1;
+        }
     }
 
     fn finish(self) -> Table {
@@ -202,6 +249,66 @@ impl Logical {
             n_cols,
             cells,
         }
+    }
+}
+
+/// Joins the continued cells' parts at the top of a continuation (`fragments`) with the
+/// blank cells drawn right below them in the same columns, where nothing else starts or ends
+/// at the fragment's bottom: Chromium draws a continued merged cell's part with a height of
+/// its own, not the rows', and the blank box under it is no cell. Each such boundary removed
+/// is a row fewer; returns how many.
+fn absorb_fillers(
+    cells: &mut Vec<Pending>,
+    mut fragments: Vec<bool>,
+    same_cols: impl Fn(&Pending, &Pending) -> bool,
+) -> usize {
+    let mut removed = 0;
+    loop {
+        let phantom = (0..cells.len()).filter(|&f| fragments[f]).find_map(|f| {
+            let boundary = cells[f].row + cells[f].rowspan;
+            let ending: Vec<usize> = (0..cells.len())
+                .filter(|&k| cells[k].row + cells[k].rowspan == boundary)
+                .collect();
+            let starting: Vec<usize> = (0..cells.len())
+                .filter(|&k| cells[k].row == boundary)
+                .collect();
+            let joins: Option<Vec<(usize, usize)>> = ending
+                .iter()
+                .map(|&e| {
+                    let s = starting
+                        .iter()
+                        .find(|&&s| cells[s].text.is_empty() && same_cols(&cells[e], &cells[s]))?;
+                    fragments[e].then_some((e, *s))
+                })
+                .collect();
+            joins
+                .filter(|j| j.len() == starting.len())
+                .map(|j| (boundary, j))
+        });
+        let Some((boundary, joins)) = phantom else {
+            return removed;
+        };
+        for &(e, s) in &joins {
+            let filler = cells[s].clone();
+            let fragment = &mut cells[e];
+            fragment.rowspan += filler.rowspan;
+            fragment.drawn.1 = filler.drawn.1;
+            fragment.bbox = fragment.bbox.union(&filler.bbox);
+        }
+        let mut fillers: Vec<usize> = joins.iter().map(|&(_, s)| s).collect();
+        fillers.sort_unstable_by(|a, b| b.cmp(a));
+        for s in fillers {
+            cells.remove(s);
+            fragments.remove(s);
+        }
+        for c in cells.iter_mut() {
+            if c.row >= boundary {
+                c.row -= 1;
+            } else if c.row + c.rowspan > boundary {
+                c.rowspan -= 1;
+            }
+        }
+        removed += 1;
     }
 }
 
