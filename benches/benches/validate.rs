@@ -230,6 +230,7 @@ fn report(rng: &mut Lcg, document: usize, table: usize) -> Report {
         total_weight: Some(two(100)),
         total_score: Some(score + two(90)),
         grade: Some("优".into()),
+        provenance: Vec::new(),
         findings: Vec::new(),
     }
 }

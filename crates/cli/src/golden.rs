@@ -13,8 +13,9 @@ use jixiao_normalize::ParseOutput;
 use rayon::prelude::*;
 use serde_json::Value;
 
-/// A key compared only when the expected object has it.
-const OPTIONAL_KEY: &str = "findings";
+/// Keys compared only when the expected object has them: findings, and the provenance of
+/// fields not read from the text layer (OCR confidences cannot be written from the data).
+const OPTIONAL_KEYS: [&str; 2] = ["findings", "provenance"];
 
 /// One field that differs.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +66,7 @@ fn compare_at(path: String, actual: &Value, expected: &Value, out: &mut Vec<Diff
                 let p = child(&path, key);
                 match (a.get(key), e.get(key)) {
                     (Some(av), Some(ev)) => compare_at(p, av, ev, out),
-                    (Some(_), None) if key == OPTIONAL_KEY => {}
+                    (Some(_), None) if OPTIONAL_KEYS.contains(&key.as_str()) => {}
                     (av, ev) => out.push(Difference {
                         path: p,
                         actual: av.cloned(),

@@ -2,7 +2,7 @@
 //! can see at a glance why a cell went wrong (pdfplumber's visual debugging is the model).
 
 use crate::grid::{close_open_ends, edges, intersections, main_direction, page_tables, turn_page};
-use crate::model::{Direction, Orientation, PageContent, Rect, Segment, Turn};
+use crate::model::{Direction, Orientation, PageContent, Rect, Segment, TextSource, Turn};
 use crate::settings::TableSettings;
 use std::fmt::Write;
 
@@ -15,7 +15,8 @@ const CELL_FILLS: [&str; 4] = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1"];
 /// - the edges after snapping and joining (thin black), edges added to close a table left
 ///   open by a page break (dashed red);
 /// - intersections (red dots);
-/// - cells (translucent, labelled "row,col rowspan×colspan"), table boxes (green) and
+/// - cells (translucent, labelled "row,col rowspan×colspan", and where their text came from
+///   when not the text layer: "font-program", "ocr 0.93"), table boxes (green) and
 ///   caption lines (purple).
 ///
 /// The same settings as [`crate::grid::page_tables`] are used, so the picture shows exactly
@@ -66,7 +67,7 @@ fn upright_svg(page: &PageContent, settings: &TableSettings) -> String {
             );
             let _ = writeln!(
                 svg,
-                r##"<text x="{:.2}" y="{:.2}" font-size="3" fill="#333">{},{} {}×{}{}</text>"##,
+                r##"<text x="{:.2}" y="{:.2}" font-size="3" fill="#333">{},{} {}×{}{}{}</text>"##,
                 c.bbox.x0 + 0.8,
                 c.bbox.y0 + 3.2,
                 c.row,
@@ -77,7 +78,8 @@ fn upright_svg(page: &PageContent, settings: &TableSettings) -> String {
                     ""
                 } else {
                     " open"
-                }
+                },
+                source_label(t.sources[i], t.confidences[i])
             );
         }
         svg.push_str("</g>\n");
@@ -158,6 +160,16 @@ fn upright_svg(page: &PageContent, settings: &TableSettings) -> String {
     }
     svg.push_str("</g>\n</svg>\n");
     svg
+}
+
+/// Where a cell's text came from, when not the text layer: " font-program", " ocr 0.93".
+fn source_label(source: TextSource, confidence: Option<f32>) -> String {
+    match (source, confidence) {
+        (TextSource::Pdf, _) => String::new(),
+        (TextSource::FontProgram, _) => " font-program".to_string(),
+        (TextSource::Ocr, Some(c)) => format!(" ocr {c:.2}"),
+        (TextSource::Ocr, None) => " ocr".to_string(),
+    }
 }
 
 /// The SVG `transform` attribute drawing a frame's coordinates in page space (empty when the

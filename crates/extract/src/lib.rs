@@ -28,6 +28,9 @@ pub mod inspect;
 pub mod interp;
 pub mod model;
 pub mod pdf;
+pub mod readable;
+pub mod render;
+mod reread;
 pub mod settings;
 mod syntax;
 pub mod text;
@@ -45,10 +48,12 @@ const PAGES_PER_THREAD: usize = 4;
 
 /// Reads every page (or `opts.pages`) of a PDF and builds its logical tables.
 ///
-/// Pages whose text layer is unusable (see [`interp::has_usable_text`]) and that carry images
-/// are read by `raster` when given (its text replaces the page's; its segments are used when
-/// the page has none); otherwise, or when it fails, the page gets a [`PageWarning`] and tables
-/// are built from what the page has. `file` is recorded in the result as given.
+/// Pages whose text layer is unusable (see [`interp::has_usable_text`]) are read by `raster`
+/// when given, from their images or, on a vector page, from the page rendered (its text
+/// replaces the page's; its segments are used when the page has none); large images on pages
+/// with a text layer are read too, and cells whose text is unreadable (see [`readable`]) are
+/// rendered and read again. Otherwise, or when it fails, the page gets a [`PageWarning`] and
+/// tables are built from what the page has. `file` is recorded in the result as given.
 ///
 /// The work stays within `opts.limits.budget`: pages are read a few at a time (only their
 /// tables are kept), every distinct set of page images is recognised once per document, and
@@ -64,6 +69,8 @@ pub fn extract(
     let once = raster.map(|reader| RecognisedOnce::new(reader, budget));
     let raster = once.as_ref().map(|r| r as &dyn RasterReader);
     let mut assembler = grid::TableAssembler::new(&opts.table);
+    let renderer = reread::LazyRenderer::new(bytes, budget);
+    let mut script = readable::ScriptCount::default();
     let mut warnings = Vec::new();
     let mut raster_pages = Vec::new();
     let numbers: Vec<u32> = interp::page_numbers(&doc, opts)?.collect();
@@ -73,13 +80,25 @@ pub fn extract(
             .iter()
             .map(|&n| interp::read_page(&doc, n, opts))
             .collect::<Result<Vec<_>, _>>()?;
+        // Each page is judged by the script of the pages up to it, in page order: what a page
+        // sees does not depend on how pages are chunked.
+        let scripts: Vec<readable::DocumentScript> = pages
+            .iter()
+            .map(|(page, _)| {
+                script.add(page);
+                script.script()
+            })
+            .collect();
         // Scanned pages are read in parallel (rayon: the caller's pool, else the global one);
         // the results are taken in page order, so the output does not depend on the thread
         // count.
         let raster_results: Vec<Result<bool, String>> = pages
             .par_iter_mut()
+            .zip(scripts)
             .with_max_len(1)
-            .map(|(page, _)| read_raster(page, raster, &opts.table))
+            .map(|((page, _), script)| {
+                read_page_again(page, raster, &renderer, script, &opts.table)
+            })
             .collect();
         budget.check()?;
         for ((page, _charge), raster_result) in pages.iter().zip(raster_results) {
@@ -239,6 +258,47 @@ impl RasterReader for RecognisedOnce<'_> {
     }
 }
 
+/// Everything of a page its text layer cannot tell, read from what the page shows: a vector
+/// page whose whole text layer is unusable is rendered and read like a scan; a page with no
+/// usable text layer is read from its images ([`read_raster`]); the cells whose text is
+/// unreadable (see [`readable`]) are rendered and read one by one. Without `raster`, the
+/// page gets a warning naming what could not be read.
+fn read_page_again(
+    page: &mut PageContent,
+    raster: Option<&dyn RasterReader>,
+    renderer: &reread::LazyRenderer<'_>,
+    script: readable::DocumentScript,
+    settings: &TableSettings,
+) -> Result<bool, String> {
+    let rendered = raster.is_some() && reread::render_unusable_page(page, renderer)?;
+    let read = read_raster(page, raster, settings);
+    if rendered {
+        // The rendering was only there to be read: the page's tables need its text.
+        page.images.clear();
+    }
+    if read? {
+        return Ok(true);
+    }
+    let cells = reread::unreadable_cells(page, settings, script);
+    if cells.is_empty() {
+        return Ok(false);
+    }
+    let mut reasons: Vec<String> = cells.iter().map(|(_, why)| why.to_string()).collect();
+    reasons.sort();
+    reasons.dedup();
+    match raster {
+        Some(reader) => {
+            reread::reread_cells(page, &cells, renderer, reader, settings)?;
+            Ok(false)
+        }
+        None => Err(format!(
+            "{} cells unreadable ({}) and no raster reader configured to read them again",
+            cells.len(),
+            reasons.join(", ")
+        )),
+    }
+}
+
 /// Replaces the text of a page without a usable text layer (see [`interp::has_usable_text`])
 /// by what `raster` reads from its images, and takes the raster's ruling segments when the
 /// page has none. `Ok(true)` when the page was read that way, `Ok(false)` when it needs no
@@ -248,8 +308,11 @@ pub fn read_raster(
     raster: Option<&dyn RasterReader>,
     settings: &TableSettings,
 ) -> Result<bool, String> {
-    if interp::has_usable_text(page) || (page.images.is_empty() && page.text.is_empty()) {
+    if page.images.is_empty() && page.text.is_empty() {
         return Ok(false);
+    }
+    if interp::has_usable_text(page) {
+        return read_pasted_images(page, raster, settings);
     }
     match raster.filter(|_| !page.images.is_empty()) {
         Some(reader) => match reader.read_page(page, settings) {
@@ -267,4 +330,38 @@ pub fn read_raster(
         }
         None => Err("no usable text layer and no raster reader configured".to_string()),
     }
+}
+
+/// A page with a usable text layer may also carry scanned content (a table pasted as an
+/// image, a scanned body under a vector header): its large images with no text of the layer
+/// on them are read by `raster`, and what it reads is added to the page. `Ok(true)` when some
+/// image was read.
+fn read_pasted_images(
+    page: &mut PageContent,
+    raster: Option<&dyn RasterReader>,
+    settings: &TableSettings,
+) -> Result<bool, String> {
+    let images = reread::unread_images(page);
+    if images.is_empty() {
+        return Ok(false);
+    }
+    let Some(reader) = raster else {
+        return Err(format!(
+            "{} image(s) without text layer not read: no raster reader configured",
+            images.len()
+        ));
+    };
+    let only_images = PageContent {
+        number: page.number,
+        width: page.width,
+        height: page.height,
+        images,
+        ..PageContent::default()
+    };
+    let read = reader
+        .read_page(&only_images, settings)
+        .map_err(|e| format!("raster reading of the page's images failed: {e}"))?;
+    page.text.extend(read.text);
+    page.segments.extend(read.segments);
+    Ok(true)
 }

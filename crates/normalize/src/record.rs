@@ -1,5 +1,6 @@
 //! The report record: jixiao's public data contract (see `schema/report.schema.json`).
 
+use jixiao_extract::TextSource;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -130,8 +131,23 @@ pub struct Report {
     pub total_weight: Option<Decimal>,
     pub total_score: Option<Decimal>,
     pub grade: Option<String>,
+    /// The fields whose text did not come straight from the PDF's text layer, and where it
+    /// came from (absent when every field did).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<FieldSource>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+}
+
+/// Where the text of one field came from, when not straight from the PDF's text layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSource {
+    /// The field's path in the record, as in findings (`indicators[3].actual`).
+    pub field: String,
+    /// `font-program` (the embedded font program) or `ocr` (recognised from the page).
+    pub text_source: TextSource,
+    /// Lowest recogniser confidence of the cell's text (0 to 1, two decimals); OCR only.
+    pub confidence: Option<Decimal>,
 }
 
 /// Output of `jixiao parse` for one file.

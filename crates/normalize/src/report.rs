@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
-use jixiao_extract::Table;
+use jixiao_extract::{Table, TextSource};
 use regex::Regex;
 use rust_decimal::Decimal;
 
 use crate::findings::*;
 use crate::grid::Grid;
 use crate::hierarchy::{self, HeadingCells};
-use crate::record::{FundingRow, Indicator, Report, Severity, SourceRef};
+use crate::record::{FieldSource, FundingRow, Indicator, Report, Severity, SourceRef};
 use crate::text;
 use crate::vocab::{self, FundingColumn, IndicatorColumn, Label};
 
@@ -260,6 +260,7 @@ impl<'g> Draft<'g> {
                 total_weight: None,
                 total_score: None,
                 grade: None,
+                provenance: Vec::new(),
                 findings: Vec::new(),
             },
             lines,
@@ -1015,6 +1016,16 @@ impl<'g> Draft<'g> {
         let used = std::mem::take(&mut self.used);
         for (field, cell) in used {
             let c = &self.grid.cells[cell];
+            if c.text_source != TextSource::Pdf {
+                self.report.provenance.push(FieldSource {
+                    field: field.clone(),
+                    text_source: c.text_source,
+                    confidence: c
+                        .confidence
+                        .and_then(|v| Decimal::from_f32_retain(v))
+                        .map(|d| d.round_dp(2)),
+                });
+            }
             if let Some(conf) = c.confidence.filter(|&v| v < LOW_CONFIDENCE) {
                 let printed = c.text.trim().to_string();
                 self.note(

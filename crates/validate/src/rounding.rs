@@ -374,6 +374,7 @@ mod tests {
             total_weight: None,
             total_score: None,
             grade: None,
+            provenance: Vec::new(),
             findings: Vec::new(),
         };
         let a = report(vec![

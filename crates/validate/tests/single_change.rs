@@ -76,6 +76,7 @@ fn clean() -> Report {
         total_weight: Some(d("100.00")),
         total_score: Some(d("100.00")),
         grade: Some("优".into()),
+        provenance: Vec::new(),
         findings: Vec::new(),
     }
 }

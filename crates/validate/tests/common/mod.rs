@@ -95,6 +95,7 @@ pub fn record(set: &str, index: usize, r: &Value) -> Report {
         total_weight: num(text(r, "total_weight")),
         total_score: num(text(r, "total_score")),
         grade: field_text(text(r, "grade")),
+        provenance: Vec::new(),
         findings: Vec::new(),
     }
 }

@@ -1,0 +1,241 @@
+//! Reading again, from what the page shows, the text its text layer cannot tell: the cells
+//! whose text is unreadable (see [`crate::readable`]) and the vector pages whose whole text
+//! layer is, rasterised from the page's vector content ([`crate::render`]) and read by the
+//! [`RasterReader`]. Also the images of pages that have a text layer elsewhere (a scanned
+//! table pasted into a document, a vector header over a scanned body).
+
+use std::sync::OnceLock;
+
+use crate::budget::Budget;
+use crate::grid::page_tables;
+use crate::model::{PageContent, PageImage, RasterReader, Rect, TextBox, TextSource};
+use crate::readable::{unreadable, DocumentScript, Unreadable};
+use crate::render::{pixel_size, GrayImage, PageRenderer};
+use crate::settings::TableSettings;
+
+/// Height in pixels a line of text is rendered at for recognition (the recogniser's input
+/// height is 48 px; text a little smaller than that reads best).
+const LINE_PIXELS: f64 = 36.0;
+/// Resolution bounds for rendering, whatever the text size.
+const MIN_DPI: f64 = 150.0;
+const MAX_DPI: f64 = 600.0;
+/// Share of the page an image must cover to be read (logos and stamps are smaller).
+const MIN_IMAGE_SHARE: f64 = 0.1;
+
+/// Memory hayro takes to open a document, per byte of the file: its own copy of the bytes
+/// and the objects it parses from them.
+const OPEN_BYTES_PER_FILE_BYTE: usize = 3;
+/// Memory rendering takes per pixel of the region: vello's coverage and RGBA pixmap, and the
+/// gray image made from it.
+const RENDER_BYTES_PER_PIXEL: usize = 10;
+
+/// The document rendered on demand, within its budget: opened the first time a page needs
+/// it, each rendering's memory reserved first.
+pub(crate) struct LazyRenderer<'a> {
+    bytes: &'a [u8],
+    budget: &'a Budget,
+    renderer: OnceLock<Option<PageRenderer>>,
+}
+
+impl<'a> LazyRenderer<'a> {
+    pub(crate) fn new(bytes: &'a [u8], budget: &'a Budget) -> Self {
+        LazyRenderer {
+            bytes,
+            budget,
+            renderer: OnceLock::new(),
+        }
+    }
+
+    /// `region` of page `number` rendered at `dpi` (see [`PageRenderer::render_gray`]);
+    /// `Err` when the document cannot be rendered or the budget has no room for it (the
+    /// budget remembers that failure for the document).
+    fn render(&self, number: u32, region: &Rect, dpi: f64) -> Result<Option<GrayImage>, String> {
+        let renderer = self
+            .renderer
+            .get_or_init(|| {
+                let bytes = self.bytes.len().saturating_mul(OPEN_BYTES_PER_FILE_BYTE);
+                let charge = self
+                    .budget
+                    .reserve_waiting(bytes, "opening the document for rendering")
+                    .ok()?;
+                charge.keep();
+                PageRenderer::new(self.bytes)
+            })
+            .as_ref()
+            .ok_or_else(|| match self.budget.exceeded() {
+                Some(e) => e.to_string(),
+                None => "the document could not be opened for rendering".to_string(),
+            })?;
+        let Some((width, height)) = pixel_size(region, dpi) else {
+            return Ok(None);
+        };
+        let pixels = usize::from(width) * usize::from(height);
+        let what = format!("rendering a region of page {number}");
+        let _charge = self
+            .budget
+            .reserve_waiting(pixels.saturating_mul(RENDER_BYTES_PER_PIXEL), &what)
+            .map_err(|e| e.to_string())?;
+        Ok(renderer.render_gray(number, region, dpi))
+    }
+}
+
+/// Resolution at which text of `font_size` points renders [`LINE_PIXELS`] high.
+fn dpi_for(font_size: f64) -> f64 {
+    if font_size.is_finite() && font_size > 0.0 {
+        (72.0 * LINE_PIXELS / font_size).clamp(MIN_DPI, MAX_DPI)
+    } else {
+        MIN_DPI
+    }
+}
+
+/// Median font size of a page's text (10 pt when it has none).
+fn median_font_size(text: &[TextBox]) -> f64 {
+    let mut sizes: Vec<f64> = text
+        .iter()
+        .map(|t| t.font_size)
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.get(sizes.len() / 2).copied().unwrap_or(10.0)
+}
+
+/// A vector page whose text layer is unusable and that holds no image: rendered whole, as an
+/// image the raster path reads like a scan. `Ok(true)` when the image was added.
+pub(crate) fn render_unusable_page(
+    page: &mut PageContent,
+    renderer: &LazyRenderer<'_>,
+) -> Result<bool, String> {
+    if !page.images.is_empty() || page.text.is_empty() || crate::interp::has_usable_text(page) {
+        return Ok(false);
+    }
+    let region = Rect::from_corners(0.0, 0.0, page.width, page.height);
+    let dpi = dpi_for(median_font_size(&page.text));
+    let Some(image) = renderer.render(page.number, &region, dpi)? else {
+        return Ok(false);
+    };
+    page.images = image.as_page(page.number, &region).images;
+    Ok(true)
+}
+
+/// The cells of a page whose text is unreadable, with the first reason found.
+pub fn unreadable_cells(
+    page: &PageContent,
+    settings: &TableSettings,
+    script: DocumentScript,
+) -> Vec<(Rect, Unreadable)> {
+    if !suspicious(page, script) {
+        return Vec::new();
+    }
+    page_tables(page, settings)
+        .into_iter()
+        .flat_map(|t| {
+            t.grid
+                .cells
+                .into_iter()
+                .zip(t.texts)
+                .zip(t.sources)
+                .filter(|(_, source)| *source != TextSource::Ocr)
+                .filter_map(|((cell, text), _)| {
+                    unreadable(&text, script).map(|why| (cell.bbox, why))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Whether a page's text layer holds anything [`unreadable`] could flag in a cell: an
+/// unreadable character, a mojibake letter in a CJK document, a glyph-name prefix followed
+/// by a digit. Most pages hold none, and skip the table build.
+fn suspicious(page: &PageContent, script: DocumentScript) -> bool {
+    let layer = |t: &&TextBox| t.source != TextSource::Ocr;
+    page.text.iter().filter(layer).any(|t| {
+        t.text.chars().any(|c| {
+            crate::text::is_unreadable(c) || (script.cjk && crate::readable::is_mojibake(c))
+        }) || crate::readable::is_glyph_name(&t.text)
+    }) || page.text.windows(2).any(|w| {
+        w[0].source != TextSource::Ocr
+            && w[0].text.ends_with(['g', 'd', 'h'])
+            && w[1].text.starts_with(|c: char| c.is_ascii_digit())
+    })
+}
+
+/// Reads the unreadable `cells` of a page again: each rendered from the page's vector content
+/// and recognised by `reader`; the page's glyphs inside the cell are replaced by what was
+/// read. Returns the number of cells read again.
+pub(crate) fn reread_cells(
+    page: &mut PageContent,
+    cells: &[(Rect, Unreadable)],
+    renderer: &LazyRenderer<'_>,
+    reader: &dyn RasterReader,
+    settings: &TableSettings,
+) -> Result<usize, String> {
+    let dpi = dpi_for(median_font_size(&page.text));
+    let mut done = 0;
+    for (bbox, _) in cells {
+        // Inside the cell's rules: a rule read as a stroke would become text.
+        let inset = (bbox.width().min(bbox.height()) * 0.08).clamp(0.5, 2.0);
+        let region = Rect::from_corners(
+            bbox.x0 + inset,
+            bbox.y0 + inset,
+            bbox.x1 - inset,
+            bbox.y1 - inset,
+        );
+        if region.width() <= 1.0 || region.height() <= 1.0 {
+            continue;
+        }
+        let Some(image) = renderer.render(page.number, &region, dpi)? else {
+            continue;
+        };
+        let read = reader
+            .read_page(&image.as_page(page.number, &region), settings)
+            .map_err(|e| format!("reading an unreadable cell again failed: {e}"))?;
+        page.text.retain(|t| {
+            let (x, y) = t.bbox.center();
+            !(x >= bbox.x0 && x <= bbox.x1 && y >= bbox.y0 && y <= bbox.y1)
+        });
+        page.text.extend(read.text.into_iter().map(|mut t| {
+            t.bbox = Rect::from_corners(
+                t.bbox.x0 + region.x0,
+                t.bbox.y0 + region.y0,
+                t.bbox.x1 + region.x0,
+                t.bbox.y1 + region.y0,
+            );
+            t.source = TextSource::Ocr;
+            t
+        }));
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// The images of a page with a usable text layer that no text of that layer lies on and that
+/// cover a good share of the page: scanned content pasted into a document.
+pub(crate) fn unread_images(page: &PageContent) -> Vec<PageImage> {
+    let page_area = (page.width * page.height).abs().max(1.0);
+    page.images
+        .iter()
+        .filter(|image| {
+            let placed = placement(image);
+            placed.width() * placed.height() >= page_area * MIN_IMAGE_SHARE
+                && !page.text.iter().any(|t| {
+                    let (x, y) = t.bbox.center();
+                    x >= placed.x0 && x <= placed.x1 && y >= placed.y0 && y <= placed.y1
+                })
+        })
+        .cloned()
+        .collect()
+}
+
+/// Where an image lies on the page.
+pub(crate) fn placement(image: &PageImage) -> Rect {
+    let corners =
+        [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)].map(|(x, y)| image.ctm.apply(x, y));
+    let (mut r, rest) = (
+        Rect::from_corners(corners[0].0, corners[0].1, corners[0].0, corners[0].1),
+        &corners[1..],
+    );
+    for &(x, y) in rest {
+        r = r.union(&Rect::from_corners(x, y, x, y));
+    }
+    r
+}
