@@ -123,7 +123,7 @@ fn is_ideograph(c: char) -> bool {
 /// A character that text in a Chinese encoding read as Latin-1 or Windows-1252 is made of:
 /// Latin-1 Supplement and Latin Extended letters and signs, less the signs Chinese forms
 /// print themselves (° ± × ÷ · ² ³ µ § ¥ © ®).
-fn is_mojibake(c: char) -> bool {
+pub(crate) fn is_mojibake(c: char) -> bool {
     matches!(c, '\u{80}'..='\u{24F}')
         && !matches!(
             c,

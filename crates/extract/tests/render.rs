@@ -10,7 +10,9 @@ use jixiao_extract::{ExtractOptions, Rect};
 use std::path::{Path, PathBuf};
 
 fn sample(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../samples")
+        .join(rel)
 }
 
 fn pdfs_in(dir: &str) -> Vec<PathBuf> {
@@ -35,7 +37,11 @@ fn flagged(path: &Path) -> (usize, usize) {
     for page in &pages {
         for t in page_tables(page, &opts.table) {
             cells += t.texts.len();
-            bad += t.texts.iter().filter(|s| unreadable(s, script).is_some()).count();
+            bad += t
+                .texts
+                .iter()
+                .filter(|s| unreadable(s, script).is_some())
+                .count();
         }
     }
     (cells, bad)
@@ -57,10 +63,16 @@ fn no_cell_of_a_clean_sample_is_flagged() {
 
 #[test]
 fn unreadable_text_layers_are_flagged() {
-    for rel in ["reread/template2021-pua.pdf", "reread/template2021-no-tounicode.pdf"] {
+    for rel in [
+        "reread/template2021-pua.pdf",
+        "reread/template2021-no-tounicode.pdf",
+    ] {
         let (cells, bad) = flagged(&sample(rel));
         println!("{rel}: {bad} of {cells} cells flagged");
-        assert!(bad * 2 > cells, "{rel}: only {bad} of {cells} cells flagged");
+        assert!(
+            bad * 2 > cells,
+            "{rel}: only {bad} of {cells} cells flagged"
+        );
     }
 }
 
@@ -74,7 +86,10 @@ fn renders_a_region_of_a_vector_page() {
     let glyph = pages[0].text[0].bbox;
     let image = renderer.render_gray(1, &glyph, 200.0).unwrap();
     assert_eq!(image.width, (glyph.width() * 200.0 / 72.0).round() as u32);
-    assert!(image.data.iter().any(|&v| v < 128), "no ink where a glyph is");
+    assert!(
+        image.data.iter().any(|&v| v < 128),
+        "no ink where a glyph is"
+    );
     let margin = Rect::from_corners(1.0, 1.0, 20.0, 20.0);
     let blank = renderer.render_gray(1, &margin, 200.0).unwrap();
     assert!(blank.data.iter().all(|&v| v > 250));
