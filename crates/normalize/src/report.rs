@@ -1022,7 +1022,7 @@ impl<'g> Draft<'g> {
                     text_source: c.text_source,
                     confidence: c
                         .confidence
-                        .and_then(|v| Decimal::from_f32_retain(v))
+                        .and_then(Decimal::from_f32_retain)
                         .map(|d| d.round_dp(2)),
                 });
             }
