@@ -270,11 +270,19 @@ fn read_page_again(
     script: readable::DocumentScript,
     settings: &TableSettings,
 ) -> Result<bool, String> {
-    let rendered = raster.is_some() && reread::render_unusable_page(page, renderer)?;
+    let rendered = match raster {
+        Some(_) => reread::render_unusable_page(page, renderer)?,
+        None => None,
+    };
+    let layer = rendered.as_ref().map(|_| page.text.clone());
     let read = read_raster(page, raster, settings);
-    if rendered {
+    if let (Some(rendered), Some(layer)) = (&rendered, layer) {
         // The rendering was only there to be read: the page's tables need its text.
         page.images.clear();
+        if matches!(read, Ok(true)) {
+            let read = std::mem::take(&mut page.text);
+            page.text = reread::settle_on_glyphs(layer, read, rendered);
+        }
     }
     if read? {
         return Ok(true);

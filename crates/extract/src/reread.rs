@@ -100,21 +100,151 @@ fn median_font_size(text: &[TextBox]) -> f64 {
 }
 
 /// A vector page whose text layer is unusable and that holds no image: rendered whole, as an
-/// image the raster path reads like a scan. `Ok(true)` when the image was added.
+/// image the raster path reads like a scan. The rendering when the image was added.
 pub(crate) fn render_unusable_page(
     page: &mut PageContent,
     renderer: &LazyRenderer<'_>,
-) -> Result<bool, String> {
+) -> Result<Option<Rendered>, String> {
     if !page.images.is_empty() || page.text.is_empty() || crate::interp::has_usable_text(page) {
-        return Ok(false);
+        return Ok(None);
     }
     let region = Rect::from_corners(0.0, 0.0, page.width, page.height);
     let dpi = dpi_for(median_font_size(&page.text));
     let Some(image) = renderer.render(page.number, &region, dpi)? else {
-        return Ok(false);
+        return Ok(None);
     };
     page.images = image.as_page(page.number, &region).images;
-    Ok(true)
+    Ok(Some(Rendered { image, region }))
+}
+
+/// A region of a page as rendered.
+pub(crate) struct Rendered {
+    image: GrayImage,
+    region: Rect,
+}
+
+impl Rendered {
+    /// Whether the middle of `bbox` (page space) holds ink: a glyph there prints something
+    /// (the middle only, so that its neighbours' ink does not count).
+    fn has_ink(&self, bbox: &Rect) -> bool {
+        let (sx, sy) = (
+            f64::from(self.image.width) / self.region.width(),
+            f64::from(self.image.height) / self.region.height(),
+        );
+        let (dx, dy) = (bbox.width() * 0.15, bbox.height() * 0.1);
+        let px = |x: f64, scale: f64, size: u32| ((x * scale).round().max(0.0) as u32).min(size);
+        let (x0, x1) = (
+            px(bbox.x0 + dx - self.region.x0, sx, self.image.width),
+            px(bbox.x1 - dx - self.region.x0, sx, self.image.width),
+        );
+        let (y0, y1) = (
+            px(bbox.y0 + dy - self.region.y0, sy, self.image.height),
+            px(bbox.y1 - dy - self.region.y0, sy, self.image.height),
+        );
+        (y0..y1).any(|y| {
+            let row = (y * self.image.width) as usize;
+            self.image.data[row + x0 as usize..row + x1 as usize]
+                .iter()
+                .any(|&p| p < INK_LEVEL)
+        })
+    }
+}
+
+/// Advance, in ems, from which a glyph is full-width.
+const WIDE_ADVANCE: f64 = 0.75;
+
+/// The one of a pair of punctuation marks that look alike (a Latin mark and its full-width
+/// CJK twin) that has the glyph's width: recognisers confuse them, the text layer's advances
+/// do not. Full-width double quotes open and close in turn (`quotes` seen so far on the
+/// line).
+fn punctuation_of_width(c: char, wide: bool, quotes: usize) -> char {
+    match (c, wide) {
+        (',' | '，', w) => {
+            if w {
+                '，'
+            } else {
+                ','
+            }
+        }
+        ('.' | '。', w) => {
+            if w {
+                '。'
+            } else {
+                '.'
+            }
+        }
+        ('"' | '“' | '”', true) => {
+            if quotes.is_multiple_of(2) {
+                '“'
+            } else {
+                '”'
+            }
+        }
+        _ => c,
+    }
+}
+
+/// Gray level below which a rendered pixel is ink.
+const INK_LEVEL: u8 = 128;
+
+/// Settles the lines `read` from a rendered region on the text layer's glyphs there
+/// (`layer`): where a line read has as many characters, spaces aside, as the glyphs under it
+/// that print ink, each of those glyphs takes its character and each blank glyph becomes a
+/// space, so the layer's geometry places the words as on any born-digital page; any other
+/// line stays as read. The layer's glyphs not taken are dropped (their text was unreadable).
+pub(crate) fn settle_on_glyphs(
+    layer: Vec<TextBox>,
+    read: Vec<TextBox>,
+    rendered: &Rendered,
+) -> Vec<TextBox> {
+    let mut taken = vec![false; layer.len()];
+    let mut out = Vec::with_capacity(layer.len());
+    for line in read {
+        let reach = line.bbox.height() / 2.0;
+        let mut under: Vec<usize> = (0..layer.len())
+            .filter(|&i| {
+                let (x, y) = layer[i].bbox.center();
+                !taken[i]
+                    && layer[i].direction == line.direction
+                    && (line.bbox.y0..=line.bbox.y1).contains(&y)
+                    && (line.bbox.x0 - reach..=line.bbox.x1 + reach).contains(&x)
+            })
+            .collect();
+        under.sort_by(|&a, &b| layer[a].bbox.x0.total_cmp(&layer[b].bbox.x0));
+        let inked: Vec<bool> = under
+            .iter()
+            .map(|&i| rendered.has_ink(&layer[i].bbox))
+            .collect();
+        let chars: Vec<char> = line.text.chars().filter(|c| !c.is_whitespace()).collect();
+        let upright = line.direction == crate::model::Direction::Right;
+        if !upright || chars.is_empty() || chars.len() != inked.iter().filter(|&&k| k).count() {
+            out.push(line);
+            continue;
+        }
+        let mut chars = chars.into_iter();
+        let mut quotes = 0;
+        for (&i, ink) in under.iter().zip(inked) {
+            taken[i] = true;
+            let next = if ink { chars.next() } else { None };
+            let text = match next {
+                Some(c) => {
+                    let glyph = &layer[i];
+                    let wide = glyph.bbox.width() >= WIDE_ADVANCE * glyph.font_size;
+                    let c = punctuation_of_width(c, wide, quotes);
+                    quotes += usize::from(matches!(c, '“' | '”'));
+                    c.to_string()
+                }
+                None => " ".to_string(),
+            };
+            out.push(TextBox {
+                text,
+                confidence: line.confidence,
+                source: TextSource::Ocr,
+                ..layer[i].clone()
+            });
+        }
+    }
+    out
 }
 
 /// The cells of a page whose text is unreadable, with the first reason found.
@@ -171,7 +301,7 @@ pub(crate) fn reread_cells(
 ) -> Result<usize, String> {
     let dpi = dpi_for(median_font_size(&page.text));
     let mut done = 0;
-    for (bbox, _) in cells {
+    for bbox in &regions_once(cells.iter().map(|(bbox, _)| *bbox)) {
         // Inside the cell's rules: a rule read as a stroke would become text.
         let inset = (bbox.width().min(bbox.height()) * 0.08).clamp(0.5, 2.0);
         let region = Rect::from_corners(
@@ -189,23 +319,48 @@ pub(crate) fn reread_cells(
         let read = reader
             .read_page(&image.as_page(page.number, &region), settings)
             .map_err(|e| format!("reading an unreadable cell again failed: {e}"))?;
-        page.text.retain(|t| {
-            let (x, y) = t.bbox.center();
-            !(x >= bbox.x0 && x <= bbox.x1 && y >= bbox.y0 && y <= bbox.y1)
-        });
-        page.text.extend(read.text.into_iter().map(|mut t| {
-            t.bbox = Rect::from_corners(
-                t.bbox.x0 + region.x0,
-                t.bbox.y0 + region.y0,
-                t.bbox.x1 + region.x0,
-                t.bbox.y1 + region.y0,
-            );
-            t.source = TextSource::Ocr;
-            t
-        }));
+        let (inside, outside): (Vec<TextBox>, Vec<TextBox>) =
+            std::mem::take(&mut page.text).into_iter().partition(|t| {
+                let (x, y) = t.bbox.center();
+                x >= bbox.x0 && x <= bbox.x1 && y >= bbox.y0 && y <= bbox.y1
+            });
+        let read = read
+            .text
+            .into_iter()
+            .map(|mut t| {
+                t.bbox = Rect::from_corners(
+                    t.bbox.x0 + region.x0,
+                    t.bbox.y0 + region.y0,
+                    t.bbox.x1 + region.x0,
+                    t.bbox.y1 + region.y0,
+                );
+                t.source = TextSource::Ocr;
+                t
+            })
+            .collect();
+        page.text = outside;
+        page.text
+            .extend(settle_on_glyphs(inside, read, &Rendered { image, region }));
         done += 1;
     }
     Ok(done)
+}
+
+/// The cells' boxes with those that overlap (by more than a point each way: cells of one grid
+/// only share their rules) joined into one, so that no text is read twice.
+fn regions_once(cells: impl IntoIterator<Item = Rect>) -> Vec<Rect> {
+    let overlap = |a: &Rect, b: &Rect| {
+        a.x1.min(b.x1) - a.x0.max(b.x0) > 1.0 && a.y1.min(b.y1) - a.y0.max(b.y0) > 1.0
+    };
+    let mut regions: Vec<Rect> = Vec::new();
+    for mut cell in cells {
+        while let Some(i) = regions.iter().position(|r| overlap(r, &cell)) {
+            cell = cell.union(&regions.swap_remove(i));
+        }
+        regions.push(cell);
+    }
+    regions.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
+    regions
 }
 
 /// The images of a page with a usable text layer that no text of that layer lies on and that
@@ -238,4 +393,32 @@ pub(crate) fn placement(image: &PageImage) -> Rect {
         r = r.union(&Rect::from_corners(x, y, x, y));
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_cells_are_read_as_one_region() {
+        let a = Rect::from_corners(0.0, 0.0, 50.0, 20.0);
+        let b = Rect::from_corners(40.0, 5.0, 90.0, 20.0);
+        let beside = Rect::from_corners(50.0, 20.0, 90.0, 40.0);
+        assert_eq!(
+            regions_once([a, b, beside]),
+            vec![a.union(&b), beside],
+            "cells sharing only a rule stay apart"
+        );
+    }
+
+    #[test]
+    fn look_alike_punctuation_takes_the_glyph_width() {
+        assert_eq!(punctuation_of_width('，', false, 0), ',');
+        assert_eq!(punctuation_of_width(',', true, 0), '，');
+        assert_eq!(punctuation_of_width('.', true, 0), '。');
+        assert_eq!(punctuation_of_width('"', true, 0), '“');
+        assert_eq!(punctuation_of_width('"', true, 1), '”');
+        assert_eq!(punctuation_of_width('"', false, 0), '"');
+        assert_eq!(punctuation_of_width('项', true, 0), '项');
+    }
 }

@@ -135,10 +135,15 @@ pub enum Spacing {
 }
 
 impl Spacing {
-    /// [`Spacing::Recognised`] when every box of a page with text has a confidence, else
-    /// [`Spacing::Glyphs`] when any of the page's glyphs is whitespace.
+    /// [`Spacing::Glyphs`] when some glyph is a space (recognised text settled on the text
+    /// layer's glyphs keeps them), else [`Spacing::Recognised`] when every box of a page
+    /// with text has a confidence, else [`Spacing::Glyphs`] when any box holds whitespace.
     pub fn of(text: &[TextBox]) -> Spacing {
-        if !text.is_empty() && text.iter().all(|t| t.confidence.is_some()) {
+        let space_glyph =
+            |t: &TextBox| !t.text.is_empty() && t.text.chars().all(char::is_whitespace);
+        if text.iter().any(space_glyph) {
+            Spacing::Glyphs
+        } else if !text.is_empty() && text.iter().all(|t| t.confidence.is_some()) {
             Spacing::Recognised
         } else if text.iter().any(|t| t.text.chars().any(char::is_whitespace)) {
             Spacing::Glyphs
@@ -345,6 +350,11 @@ mod tests {
         assert_eq!(Spacing::of(&g), Spacing::Gaps);
         g.push(glyph(" ", 10.0, 0.0, 3.0));
         assert_eq!(Spacing::of(&g), Spacing::Glyphs);
+        g.iter_mut().for_each(|t| t.confidence = Some(0.9));
+        // Recognised text settled on the text layer's glyphs keeps its space glyphs.
+        assert_eq!(Spacing::of(&g), Spacing::Glyphs);
+        g.pop();
+        g.push(glyph("c d", 10.0, 0.0, 3.0));
         g.iter_mut().for_each(|t| t.confidence = Some(0.9));
         assert_eq!(Spacing::of(&g), Spacing::Recognised);
         assert_eq!(Spacing::of(&[]), Spacing::Gaps);
