@@ -150,6 +150,24 @@ impl Rendered {
     }
 }
 
+/// The lines read, widest first, less those lying mostly (by more than half their width) on
+/// a wider one on the same row: the recogniser's second read of part of a line.
+fn widest_reads(mut read: Vec<TextBox>) -> Vec<TextBox> {
+    read.sort_by(|a, b| b.bbox.width().total_cmp(&a.bbox.width()));
+    let mut kept: Vec<TextBox> = Vec::with_capacity(read.len());
+    for line in read {
+        let (_, y) = line.bbox.center();
+        let repeated = kept.iter().any(|k| {
+            let shared = line.bbox.x1.min(k.bbox.x1) - line.bbox.x0.max(k.bbox.x0);
+            (k.bbox.y0..=k.bbox.y1).contains(&y) && shared * 2.0 > line.bbox.width()
+        });
+        if !repeated {
+            kept.push(line);
+        }
+    }
+    kept
+}
+
 /// Advance, in ems, from which a glyph is full-width.
 const WIDE_ADVANCE: f64 = 0.75;
 
@@ -199,7 +217,7 @@ pub(crate) fn settle_on_glyphs(
 ) -> Vec<TextBox> {
     let mut taken = vec![false; layer.len()];
     let mut out = Vec::with_capacity(layer.len());
-    for line in read {
+    for line in widest_reads(read) {
         let reach = line.bbox.height() / 2.0;
         let mut under: Vec<usize> = (0..layer.len())
             .filter(|&i| {
@@ -409,6 +427,25 @@ mod tests {
             vec![a.union(&b), beside],
             "cells sharing only a rule stay apart"
         );
+    }
+
+    #[test]
+    fn a_second_read_of_part_of_a_line_is_dropped() {
+        let line = |text: &str, x0: f64, x1: f64, y0: f64| TextBox {
+            text: text.into(),
+            bbox: Rect::from_corners(x0, y0, x1, y0 + 10.0),
+            font_size: 10.0,
+            confidence: Some(0.9),
+            direction: Default::default(),
+            source: TextSource::Ocr,
+        };
+        let kept = widest_reads(vec![
+            line("社区公共", 10.0, 50.0, 1.0),
+            line("更新社区公共运动场", 0.0, 90.0, 0.0),
+            line("下一行", 0.0, 30.0, 12.0),
+        ]);
+        let texts: Vec<&str> = kept.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["更新社区公共运动场", "下一行"]);
     }
 
     #[test]
