@@ -26,12 +26,13 @@ use std::path::{Path, PathBuf};
 use unicode_normalization::UnicodeNormalization;
 
 /// Floors on the committed subset, in per cent of cells exact: the level reached on main
-/// when the subset was committed (main f40bc0f: 49.03 % of 10,791 ruled cells, 12.62 % of
-/// 11,607 partially ruled cells), rounded down to 0.1. They are a ratchet, not the goal (the
+/// (f40bc0f, when the subset was committed: 49.03 % of 10,791 ruled cells, 12.62 % of 11,607
+/// partially ruled cells; 52.25 % ruled once Chromium's dotted borders were read as rules),
+/// rounded down to 0.1. They are a ratchet, not the goal (the
 /// issue's bar is 99.9 %): a change that fixes a mechanism raises them to its new level, so
 /// that no later change silently loses what it fixed; one that lowers a figure must say why
 /// in its commit.
-const RULED_FLOOR: f64 = 49.0;
+const RULED_FLOOR: f64 = 52.2;
 /// Partially ruled tables (三线表, outer box only, horizontal rules only) have their own
 /// floor: their columns and rows must be inferred from the text where rules are missing.
 const PARTIAL_FLOOR: f64 = 12.6;

@@ -8,6 +8,9 @@ use crate::text::is_unreadable;
 
 /// A line whose ends differ by at most this much across its direction is axis-aligned.
 const AXIS_TOLERANCE: f64 = 0.5;
+/// A small filled rectangle less elongated than this (long side over short side) is a dot,
+/// not a piece of rule with a direction of its own.
+const DOT_ELONGATION: f64 = 2.0;
 /// A colour with every component at least this bright is white (a background, not a rule).
 const WHITE: f64 = 0.95;
 /// A filled rectangle covering more than this fraction of the page in both directions is a
@@ -22,6 +25,9 @@ const CHARGE_STEP: usize = 64 << 10;
 /// - stroked paths: every axis-aligned straight piece (rectangle sides included);
 /// - filled axis-aligned polygons thinner than `max_rule_thickness`: one segment along the
 ///   middle, as thick as the rectangle (how Word, WPS and LibreOffice draw borders);
+/// - small filled near-squares (dots, how Chromium draws a dotted border): each run of three
+///   or more dots in a line, none further from the next than twice its size, one segment as
+///   thick as a dot (a lone dot has no direction, and pieces of it would drag true rules);
 /// - larger filled rectangles: their four sides, unless white or a page background;
 /// - curves and diagonal lines: nothing.
 pub struct PageCollector {
@@ -33,6 +39,8 @@ pub struct PageCollector {
     dropped_segments: usize,
     /// The page's memory, reserved from the document's budget.
     charge: Reservation,
+    /// Small filled squares, joined into dotted rules when the page is finished.
+    dots: Vec<Rect>,
     /// Bytes collected since the last step of `charge`.
     uncharged: usize,
     /// The budget ran out: nothing more is kept (the budget remembers why).
@@ -61,6 +69,7 @@ impl PageCollector {
             dropped_glyphs: 0,
             dropped_segments: 0,
             charge: Reservation::empty(&limits.budget),
+            dots: Vec::new(),
             uncharged: 0,
             over_budget: false,
         }
@@ -93,6 +102,7 @@ impl PageCollector {
     /// The collected page, with the interpreter's `warnings` and the collector's own, and
     /// its memory's reservation (released when dropped).
     pub fn finish_charged(mut self, warnings: Vec<String>) -> (PageContent, Reservation) {
+        self.join_dots();
         self.note(0, true);
         self.page.warnings.extend(warnings);
         if self.dropped_glyphs > 0 {
@@ -124,6 +134,44 @@ impl PageCollector {
             end: a.max(b),
             width,
         });
+    }
+
+    /// Joins the dots into dotted rules: dots on one line (same centre, same size), each at
+    /// most twice its size from the next, make one segment when there are at least three.
+    fn join_dots(&mut self) {
+        let mut dots = std::mem::take(&mut self.dots);
+        for orientation in [Orientation::Horizontal, Orientation::Vertical] {
+            // (position across, start, end, size) of each dot along `orientation`.
+            let along = |d: &Rect| match orientation {
+                Orientation::Horizontal => (d.center().1, d.x0, d.x1, d.height()),
+                Orientation::Vertical => (d.center().0, d.y0, d.y1, d.width()),
+            };
+            dots.sort_by(|a, b| {
+                let (a, b) = (along(a), along(b));
+                a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+            });
+            // Runs as ((position, start, end, size), dots).
+            let mut runs: Vec<((f64, f64, f64, f64), usize)> = Vec::new();
+            for d in &dots {
+                let (pos, start, end, size) = along(d);
+                match runs.last_mut() {
+                    Some(((p, _, e, w), n))
+                        if (pos - *p).abs() <= AXIS_TOLERANCE.min(size / 2.0)
+                            && (size - *w).abs() <= AXIS_TOLERANCE
+                            && start - *e <= 2.0 * size + AXIS_TOLERANCE =>
+                    {
+                        *e = e.max(end);
+                        *n += 1;
+                    }
+                    _ => runs.push(((pos, start, end, size), 1)),
+                }
+            }
+            for ((pos, start, end, size), n) in runs {
+                if n >= 3 {
+                    self.push_segment(orientation, pos, start, end, size);
+                }
+            }
+        }
     }
 
     /// An axis-aligned straight piece from `a` to `b`, if it is one.
@@ -183,7 +231,13 @@ impl PageCollector {
             );
             let (w, h) = (r.width(), r.height());
             let (cx, cy) = r.center();
-            if h <= self.max_rule_thickness && w > h {
+            let small = w <= self.max_rule_thickness && h <= self.max_rule_thickness;
+            if small && w > 0.0 && h > 0.0 && w.max(h) < DOT_ELONGATION * w.min(h) {
+                self.note(std::mem::size_of::<Rect>(), false);
+                if !self.over_budget {
+                    self.dots.push(r);
+                }
+            } else if h <= self.max_rule_thickness && w > h {
                 self.push_segment(Orientation::Horizontal, cy, r.x0, r.x1, h);
             } else if w <= self.max_rule_thickness && h > w {
                 self.push_segment(Orientation::Vertical, cx, r.y0, r.y1, w);
