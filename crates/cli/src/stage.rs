@@ -53,6 +53,8 @@ pub const CURRENT: &str = ".jixiao-current";
 const STAGING_PREFIX: &str = ".jixiao-staging-";
 /// Prefix of generation directory names (followed by the generation number).
 const GENERATION_PREFIX: &str = ".jixiao-gen-";
+/// How many more times a busy lock is tried, 50 ms apart.
+const LOCK_TRIES: u32 = 20;
 /// Where a new link is made before it is renamed into place.
 const NEW_LINK: &str = ".jixiao-link.tmp";
 
@@ -64,15 +66,25 @@ impl Staging {
         std::fs::create_dir_all(out).map_err(at(out, "cannot create the output directory"))?;
         let lock_path = out.join(LOCK_FILE);
         let lock = File::create(&lock_path).map_err(at(&lock_path, "cannot create"))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::WouldBlock,
-                    format!("another jixiao run is writing to {}", out.display()),
-                ))
+        // A lock just released can still be held for a moment by a child process forked
+        // before its file was closed on exec (a test harness spawning commands in parallel),
+        // so a busy lock is tried again for up to a second before it means another run.
+        let mut tries = 0;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if tries < LOCK_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WouldBlock,
+                        format!("another jixiao run is writing to {}", out.display()),
+                    ))
+                }
+                Err(TryLockError::Error(e)) => return Err(at(&lock_path, "cannot lock")(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(at(&lock_path, "cannot lock")(e)),
         }
         let current = current_generation(out)?;
         let copied = out.join(CURRENT);
