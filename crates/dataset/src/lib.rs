@@ -9,6 +9,7 @@
 
 pub mod csv;
 pub mod manifest;
+pub mod parquet;
 pub mod rows;
 pub mod sqlite;
 pub mod table;
@@ -33,6 +34,8 @@ pub enum DatasetError {
     Csv(#[from] ::csv::Error),
     #[error("writing jixiao.sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("writing a Parquet file: {0}")]
+    Parquet(#[from] ::parquet::errors::ParquetError),
     #[error("serialising JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("writing jixiao.xlsx: {0}")]
@@ -76,6 +79,7 @@ pub fn output_files(_opts: &DatasetOptions) -> Vec<String> {
     files.extend(Table::ALL.map(csv::CsvWriter::file_name));
     files.push(sqlite::SQLITE_FILE.to_string());
     files.push(xlsx::XLSX_FILE.to_string());
+    files.extend(Table::ALL.map(parquet::file_name));
     files.push(MANIFEST_FILE.to_string());
     files
 }
@@ -95,6 +99,7 @@ impl DatasetWriter {
             Box::new(csv::CsvWriter::new(dir, opts.excel_csv)),
             Box::new(sqlite::SqliteWriter::create(dir)?),
             Box::new(xlsx::XlsxWriter::create(dir, opts.labels)?),
+            Box::new(parquet::ParquetWriter::new(dir)),
         ];
         DatasetWriter::with_writers(dir, writers)
     }

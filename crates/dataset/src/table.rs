@@ -24,6 +24,17 @@ pub struct Column {
     pub ty: ColumnType,
 }
 
+/// Suffix of the text column that the xlsx and Parquet writers put beside a decimal column for
+/// its printed string (`annual_budget_printed`).
+pub const PRINTED_SUFFIX: &str = "_printed";
+
+impl Column {
+    /// The name of the text column beside this decimal column that keeps its printed string.
+    pub fn printed_name(&self) -> String {
+        format!("{}{PRINTED_SUFFIX}", self.name)
+    }
+}
+
 /// One table of the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableDef {

@@ -37,8 +37,7 @@ pub const MAX_SHEET_ROWS: u32 = 1_048_576;
 pub const MAX_COLUMN_WIDTH: usize = 60;
 /// Ends a text cut to fit a cell.
 pub const TRUNCATED_MARK: &str = "…[truncated; full text in the CSV files]";
-/// Suffix of the column that holds a decimal's printed string where the number cannot show it.
-pub const PRINTED_SUFFIX: &str = "_printed";
+pub use crate::table::PRINTED_SUFFIX;
 
 /// Most UTF-16 code units a cell holds.
 const MAX_CELL_UNITS: usize = 32_767;
@@ -163,7 +162,7 @@ impl XlsxWriter {
     fn label(&self, column: &Column, printed: bool) -> String {
         match (self.labels, printed) {
             (Labels::Names, false) => column.name.to_string(),
-            (Labels::Names, true) => format!("{}{PRINTED_SUFFIX}", column.name),
+            (Labels::Names, true) => column.printed_name(),
             (Labels::Zh, false) => column.label_zh.to_string(),
             (Labels::Zh, true) => format!("{}(原文)", column.label_zh),
         }
