@@ -71,6 +71,10 @@ enum Command {
         shard: Option<String>,
         #[command(flatten)]
         limits: LimitArgs,
+        /// Exit 0 even when some files failed (each is in the manifest), for schedulers whose
+        /// next step runs only after success.
+        #[arg(long)]
+        allow_failed: bool,
     },
     /// Merges the output directories of the shards of a sharded ingest (`ingest --shard`)
     /// into one dataset, identical to a single ingest of the same inputs.
@@ -84,6 +88,9 @@ enum Command {
         /// No summary.
         #[arg(long, short)]
         quiet: bool,
+        /// Exit 0 even when the dataset holds failed files.
+        #[arg(long)]
+        allow_failed: bool,
     },
     /// Prints the extraction (pages' logical tables) of one PDF as JSON.
     Extract {
@@ -300,11 +307,12 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
 }
 
 /// The end of a batch command (`ingest`, `merge`): its summary printed unless `quiet`, exit
-/// status 1 when a file failed.
+/// status 1 when a file failed unless `allow_failed`.
 fn batch_outcome<E: std::fmt::Display>(
     result: Result<Summary, E>,
     is_usage: fn(&E) -> bool,
     quiet: bool,
+    allow_failed: bool,
 ) -> Result<u8, Failure> {
     let summary = result.map_err(|e| {
         if is_usage(&e) {
@@ -316,7 +324,9 @@ fn batch_outcome<E: std::fmt::Display>(
     if !quiet {
         output::stderr_line(&summary.render());
     }
-    Ok(u8::from(summary.count(FileStatus::Failed) > 0))
+    Ok(u8::from(
+        !allow_failed && summary.count(FileStatus::Failed) > 0,
+    ))
 }
 
 fn run(command: Command) -> Result<u8, Failure> {
@@ -331,6 +341,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             quiet,
             shard,
             limits,
+            allow_failed,
         } => {
             let shard = shard
                 .map(|spec| Shard::parse(&spec, |var| std::env::var(var).ok()))
@@ -356,11 +367,16 @@ fn run(command: Command) -> Result<u8, Failure> {
             let result = ingest::ingest(&opts, &|bytes, file, sha| {
                 pipeline.process(bytes, file, sha)
             });
-            batch_outcome(result, IngestError::is_usage, quiet)
+            batch_outcome(result, IngestError::is_usage, quiet, allow_failed)
         }
-        Command::Merge { shards, out, quiet } => {
+        Command::Merge {
+            shards,
+            out,
+            quiet,
+            allow_failed,
+        } => {
             let result = merge::merge(&MergeOptions { shards, out });
-            batch_outcome(result, MergeError::is_usage, quiet)
+            batch_outcome(result, MergeError::is_usage, quiet, allow_failed)
         }
         Command::Extract {
             file,

@@ -115,8 +115,8 @@ struct ShardSet {
     info: ShardInfo,
 }
 
-/// Merges the shards into `opts.out`; returns the totals of the merged dataset (`pages` =
-/// pages of the files whose records it holds).
+/// Merges the shards into `opts.out`; returns the totals of the merged dataset (`pages`: the
+/// pages the shards read).
 pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
     let start = Instant::now();
     if opts.out.exists() && !opts.out.is_dir() {
@@ -157,9 +157,7 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
                 writer.add_report(&report).map_err(dataset_error)?;
             }
         }
-        if entry.reports > 0 {
-            summary.pages += u64::from(entry.pages);
-        }
+        summary.pages += u64::from(entry.pages);
     }
     for r in &mut records {
         r.finish()?;
