@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
 use jixiao_dataset::{output_files, DatasetOptions};
 use serde_json::Value;
@@ -34,28 +34,35 @@ fn validator_installed() -> bool {
     found
 }
 
-fn validate(files: &[&Path]) -> std::process::Output {
-    Command::new("python3")
-        .args(["-m", "kubernetes_validate", "--strict", "--no-warn"])
-        .args(files)
-        .output()
-        .unwrap()
+fn validate(files: &[&Path]) -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-m", "kubernetes_validate", "--strict", "--no-warn"])
+        .args(files);
+    cmd
+}
+
+/// Runs `cmd` and asserts that it succeeded (`what` and its output in the message).
+fn run_ok(cmd: &mut Command, what: &str) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// The manifest as JSON (PyYAML comes with kubernetes-validate).
 fn load(name: &str) -> Value {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
-        ])
-        .arg(k8s_dir().join(name))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_ok(
+        Command::new("python3")
+            .args([
+                "-c",
+                "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+            ])
+            .arg(k8s_dir().join(name)),
+        name,
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -69,19 +76,13 @@ fn manifests_pass_the_schema_validator() {
         .map(|f| k8s_dir().join(f))
         .to_vec();
     let refs: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
-    let out = validate(&refs);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&mut validate(&refs), "kubernetes-validate");
     // The validator does reject a wrong manifest (a misspelt field).
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.yaml");
     let text = std::fs::read_to_string(&files[1]).unwrap();
     std::fs::write(&broken, text.replace("completionMode:", "completionMod:")).unwrap();
-    assert!(!validate(&[&broken]).status.success());
+    assert!(!validate(&[&broken]).output().unwrap().status.success());
 }
 
 /// `$(NAME)` references in `arg` replaced from `env`, as the kubelet does.
@@ -171,16 +172,12 @@ fn indexed_job_pods_and_merge_job_give_the_single_run_dataset() {
             .iter()
             .map(|a| on_volume(&expand(a, &pod_env)))
             .collect();
-        let out = Command::new(jixiao)
-            .args(&args)
-            .env_remove("SLURM_ARRAY_TASK_ID")
-            .envs(&pod_env)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pod {index}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            Command::new(jixiao)
+                .args(&args)
+                .env_remove("SLURM_ARRAY_TASK_ID")
+                .envs(&pod_env),
+            &format!("pod {index}"),
         );
     }
 
@@ -190,28 +187,18 @@ fn indexed_job_pods_and_merge_job_give_the_single_run_dataset() {
     let mut command = strings(&c["command"]);
     command.extend(strings(&c["args"]));
     assert_eq!(command[..2], ["sh", "-c"]);
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(on_volume(&command[2]))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "merge: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new("sh").arg("-c").arg(on_volume(&command[2])),
+        "merge",
     );
 
     let single = volume.path().join("single");
-    let out = Command::new(jixiao)
-        .args(["ingest", &format!("{data}/input"), "--out"])
-        .arg(&single)
-        .arg("--quiet")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    run_ok(
+        Command::new(jixiao)
+            .args(["ingest", &format!("{data}/input"), "--out"])
+            .arg(&single)
+            .arg("--quiet"),
+        "single ingest",
     );
     for name in output_files(&DatasetOptions::default()) {
         let a = std::fs::read(single.join(&name)).unwrap();

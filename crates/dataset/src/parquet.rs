@@ -134,13 +134,18 @@ pub fn to_decimal128(d: Decimal, precision: u8, scale: i8) -> Option<i128> {
     (unscaled.unsigned_abs() < 10u128.pow(u32::from(precision))).then_some(unscaled)
 }
 
+/// `value` as text (as in CSV), null when null.
+fn push_text(b: &mut StringBuilder, value: &Value) {
+    match value {
+        Value::Null => b.append_null(),
+        v => b.append_value(v.to_text()),
+    }
+}
+
 impl ColumnBuffer {
     fn push(&mut self, value: &Value) {
         match self {
-            ColumnBuffer::Text(b) => match value {
-                Value::Null => b.append_null(),
-                v => b.append_value(v.to_text()),
-            },
+            ColumnBuffer::Text(b) => push_text(b, value),
             ColumnBuffer::Integer(b) => match value {
                 Value::Int(n) => b.append_value(*n),
                 _ => b.append_null(),
@@ -157,10 +162,7 @@ impl ColumnBuffer {
                     _ => None,
                 };
                 values.append_option(exact.and_then(|d| to_decimal128(d, *precision, *scale)));
-                match value {
-                    Value::Null => printed.append_null(),
-                    v => printed.append_value(v.to_text()),
-                }
+                push_text(printed, value);
             }
         }
     }
@@ -286,7 +288,11 @@ mod tests {
             Some(1250),
             "only zeros dropped"
         );
-        assert_eq!(to_decimal128(d("1234567.8"), 10, 4), None, "too many digits");
+        assert_eq!(
+            to_decimal128(d("1234567.8"), 10, 4),
+            None,
+            "too many digits"
+        );
         assert_eq!(to_decimal128(d("99999.9999"), 9, 4), Some(999_999_999));
     }
 
