@@ -13,9 +13,10 @@ use jixiao_normalize::ParseOutput;
 use rayon::prelude::*;
 use serde_json::Value;
 
-/// Keys compared only when the expected object has them: findings, and the provenance of
-/// fields not read from the text layer (OCR confidences cannot be written from the data).
-const OPTIONAL_KEYS: [&str; 2] = ["findings", "provenance"];
+/// Keys compared only when the expected object has them: findings, the provenance of fields
+/// not read from the text layer (OCR confidences cannot be written from the data), and the
+/// reasons of skipped tables (golden files count skipped tables only).
+const OPTIONAL_KEYS: [&str; 3] = ["findings", "provenance", "skipped"];
 
 /// One field that differs.
 #[derive(Debug, Clone, PartialEq)]

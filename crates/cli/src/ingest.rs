@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jixiao_dataset::{severity_name, DatasetError, DatasetOptions, DatasetWriter};
-use jixiao_normalize::{Report, Severity};
+use jixiao_normalize::{ParseOutput, Report, Severity};
 use rayon::prelude::*;
 
 use crate::checkpoint::Checkpoints;
@@ -37,13 +37,13 @@ use crate::walk::{self, Fingerprint, InputFile, WalkError};
 const WORKER_STACK: usize = 64 << 20;
 
 /// What the pipeline made of one PDF.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Parsed {
     /// Pages in the document.
     pub pages: u32,
-    pub reports: Vec<Report>,
-    /// What could not be read (pages, objects); non-empty makes the file `partial`.
-    pub problems: Vec<String>,
+    /// Its reports, with the page problems, skipped tables and repairs that decide whether
+    /// the file is `ok` or `partial` ([`ParseOutput::is_complete`]).
+    pub output: ParseOutput,
 }
 
 /// The pipeline run on each file: `(bytes, file name, sha256)` → records, or a message why the
@@ -121,7 +121,7 @@ impl IngestError {
 }
 
 /// Totals of the dataset written (previous files included with `--resume`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     /// Files by status.
     pub files: BTreeMap<FileStatus, usize>,
@@ -130,6 +130,14 @@ pub struct Summary {
     pub findings: BTreeMap<Severity, usize>,
     /// Pages read in this run.
     pub pages: u64,
+    /// Pages not completely read (with a problem of severity `loss`), in the whole dataset.
+    pub pages_unread: u64,
+    /// Tables that gave no report, in the whole dataset; `tables_with_report_parts` of them
+    /// hold part of a report.
+    pub tables_skipped: usize,
+    pub tables_with_report_parts: usize,
+    /// Files repaired while reading them (a rebuilt cross-reference table …).
+    pub files_repaired: usize,
     pub elapsed: Duration,
 }
 
@@ -142,6 +150,11 @@ impl Summary {
     /// Counts one file of the dataset.
     pub fn add_file(&mut self, entry: &FileEntry) {
         *self.files.entry(entry.status).or_default() += 1;
+        self.pages_unread += u64::from(entry.pages_unread);
+        self.tables_skipped += entry.tables_skipped;
+        self.tables_with_report_parts +=
+            entry.skipped.iter().filter(|t| t.holds_report_part).count();
+        self.files_repaired += usize::from(!entry.repairs.is_empty());
     }
 
     /// Counts one report of the dataset and its findings.
@@ -166,7 +179,8 @@ impl Summary {
             .collect();
         let secs = self.elapsed.as_secs_f64();
         format!(
-            "files: {}\nreports: {}\nfindings: {}\npages read: {} in {:.1} s ({} pages/s)",
+            "files: {}\nreports: {}\nfindings: {}\npages unread: {}; tables skipped: {} ({} \
+             holding part of a report); files repaired: {}\npages read: {} in {:.1} s ({} pages/s)",
             if files.is_empty() {
                 "none".to_string()
             } else {
@@ -178,6 +192,10 @@ impl Summary {
             } else {
                 findings.join(", ")
             },
+            self.pages_unread,
+            self.tables_skipped,
+            self.tables_with_report_parts,
+            self.files_repaired,
             self.pages,
             secs,
             crate::progress::rate(self.pages as f64 / secs.max(1e-9)),
@@ -294,11 +312,8 @@ pub fn ingest(opts: &IngestOptions, process: &Processor) -> Result<Summary, Inge
     };
     let mut writer = DatasetWriter::create(staging.dir(), &opts.dataset).map_err(dataset_error)?;
     let mut summary = Summary {
-        files: BTreeMap::new(),
-        reports: 0,
-        findings: BTreeMap::new(),
         pages: progress.pages(),
-        elapsed: Duration::ZERO,
+        ..Summary::default()
     };
     for (entry, records, scratch) in &entries {
         writer.add_file(entry).map_err(dataset_error)?;
@@ -376,25 +391,13 @@ fn plan(
     let mut first_by_sha: HashMap<String, String> = HashMap::new();
     for (file, fp) in files.into_iter().zip(fingerprints) {
         let entry = |fp: &Fingerprint, status, error: Option<String>| FileEntry {
-            file: file.name.clone(),
-            sha256: Some(fp.sha256.clone()),
-            bytes: fp.bytes,
-            status,
-            pages: 0,
-            reports: 0,
-            duplicate_of: None,
             error,
+            ..FileEntry::new(file.name.clone(), Some(fp.sha256.clone()), fp.bytes, status)
         };
         let unit = match fp {
             Err(e) => Unit::Settled(FileEntry {
-                file: file.name.clone(),
-                sha256: None,
-                bytes: 0,
-                status: FileStatus::Failed,
-                pages: 0,
-                reports: 0,
-                duplicate_of: None,
                 error: Some(format!("cannot read the file: {}", describe(&e))),
+                ..FileEntry::new(file.name.clone(), None, 0, FileStatus::Failed)
             }),
             Ok(fp) => {
                 let previous = previous_by_sha.get(fp.sha256.as_str());
@@ -444,16 +447,12 @@ fn read_one(
     process: &Processor,
     progress: &Progress,
 ) -> std::io::Result<(FileEntry, Option<PathBuf>)> {
-    let mut entry = FileEntry {
-        file: file.name.clone(),
-        sha256: Some(fp.sha256.clone()),
-        bytes: fp.bytes,
-        status: FileStatus::Failed,
-        pages: 0,
-        reports: 0,
-        duplicate_of: None,
-        error: None,
-    };
+    let mut entry = FileEntry::new(
+        file.name.clone(),
+        Some(fp.sha256.clone()),
+        fp.bytes,
+        FileStatus::Failed,
+    );
     let outcome = match std::fs::read(&file.path) {
         Err(e) => Err(format!("cannot read the file: {}", describe(&e))),
         Ok(bytes) => {
@@ -469,17 +468,11 @@ fn read_one(
     let mut records = None;
     match outcome {
         Err(message) => entry.error = Some(message),
-        Ok(mut parsed) => {
-            parsed.reports.sort_by_key(|r| r.source.table);
-            entry.pages = parsed.pages;
-            entry.reports = parsed.reports.len();
-            if parsed.problems.is_empty() {
-                entry.status = FileStatus::Ok;
-            } else {
-                entry.status = FileStatus::Partial;
-                entry.error = Some(summarize_problems(&parsed.problems));
-            }
-            records = Some(checkpoints.save(&entry, &parsed.reports)?);
+        Ok(Parsed { pages, mut output }) => {
+            output.reports.sort_by_key(|r| r.source.table);
+            entry.pages = pages;
+            let reports = entry.account(output);
+            records = Some(checkpoints.save(&entry, &reports)?);
         }
     }
     progress.file_done(
@@ -488,17 +481,6 @@ fn read_one(
         entry.status == FileStatus::Failed,
     );
     Ok((entry, records))
-}
-
-/// How many problems of a partial file are spelled out in its manifest entry.
-const PROBLEMS_SHOWN: usize = 3;
-
-fn summarize_problems(problems: &[String]) -> String {
-    let mut text = problems[..problems.len().min(PROBLEMS_SHOWN)].join("; ");
-    if problems.len() > PROBLEMS_SHOWN {
-        text.push_str(&format!("; … {} problems in all", problems.len()));
-    }
-    text
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {

@@ -18,7 +18,7 @@ use jixiao::shard::Shard;
 use jixiao::stage::describe;
 use jixiao_dataset::xlsx::Labels;
 use jixiao_dataset::DatasetOptions;
-use jixiao_extract::ExtractOptions;
+use jixiao_extract::{ExtractOptions, PageProblem, ProblemSeverity};
 use jixiao_ocr::OcrConfig;
 
 /// mimalloc: a quarter less CPU than the system allocator for ingest, which allocates many
@@ -300,6 +300,27 @@ fn emit(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::run(format!("cannot write to stdout: {}", describe(&e))))
 }
 
+/// Writes one line on stderr; a closed or full stderr does not stop the command.
+fn note(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "jixiao: {line}");
+}
+
+/// Prints on stderr what was repaired in `file` and every problem met on its pages (the same
+/// list as the JSON's `problems`).
+fn print_problems(file: &Path, problems: &[PageProblem], repairs: &[String]) {
+    for repair in repairs {
+        note(&format!("{}: repaired: {repair}", file.display()));
+    }
+    for p in problems {
+        let severity = match p.severity {
+            ProblemSeverity::Loss => "not read",
+            ProblemSeverity::Note => "note",
+        };
+        note(&format!("{}: {p} ({severity})", file.display()));
+    }
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let mut text = serde_json::to_string_pretty(value).map_err(Failure::run)?;
     text.push('\n');
@@ -395,6 +416,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                     e => Failure::run(e),
                 })?;
             print_json(&extraction)?;
+            print_problems(&file, &extraction.problems, &extraction.repairs);
             Ok(0)
         }
         Command::Inspect { file, page, output } => {
@@ -429,6 +451,15 @@ fn run(command: Command) -> Result<u8, Failure> {
                 .parse(&bytes, &file.display().to_string())
                 .map_err(Failure::run)?;
             print_json(&output)?;
+            print_problems(&file, &output.problems, &output.repairs);
+            for t in output.skipped.iter().filter(|t| t.holds_report_part) {
+                note(&format!(
+                    "{}: table {}: {}",
+                    file.display(),
+                    t.table,
+                    t.reason
+                ));
+            }
             Ok(0)
         }
         Command::Validate { file, format } => {

@@ -140,13 +140,7 @@ pub fn merge(opts: &MergeOptions) -> Result<Summary, MergeError> {
         .iter()
         .map(|s| Records::open(&s.dir, &s.data))
         .collect::<Result<_, _>>()?;
-    let mut summary = Summary {
-        files: BTreeMap::new(),
-        reports: 0,
-        findings: BTreeMap::new(),
-        pages: 0,
-        elapsed: Default::default(),
-    };
+    let mut summary = Summary::default();
     for (shard, original, entry) in &entries {
         writer.add_file(entry).map_err(dataset_error)?;
         summary.add_file(entry);

@@ -127,20 +127,15 @@ impl Pipeline {
         Ok((extraction, output))
     }
 
-    /// The per-file step of `ingest`: pages, records, and the page warnings that make a
-    /// file partial.
+    /// The per-file step of `ingest`: pages, records, and everything that could not be read
+    /// (page problems, skipped tables) that decides the file's status.
     pub fn process(&self, bytes: &[u8], file: &str, sha256: &str) -> Result<Parsed, String> {
         let (extraction, output) = self
             .parse_full(bytes, file, sha256)
             .map_err(|e| e.to_string())?;
         Ok(Parsed {
             pages: extraction.pages,
-            reports: output.reports,
-            problems: extraction
-                .warnings
-                .iter()
-                .map(|w| format!("page {}: {}", w.page, w.message))
-                .collect(),
+            output,
         })
     }
 

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use jixiao_extract::PageProblem;
+use jixiao_normalize::{ParseOutput, Report, SkippedTable};
 use serde::{Deserialize, Serialize};
 
 /// What happened to one input file.
@@ -10,7 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum FileStatus {
     /// Read completely; its reports are in the dataset.
     Ok,
-    /// Read, but some pages or objects could not be (see `error`); its reports are in the dataset.
+    /// Read, but some pages or objects could not be, or a table holds part of a report but no
+    /// whole one (see `error`, `problems`, `skipped`); its reports are in the dataset.
     Partial,
     /// Could not be read at all (see `error`); nothing of it is in the dataset.
     Failed,
@@ -50,8 +53,93 @@ pub struct FileEntry {
     /// For `skipped-duplicate`: the file it duplicates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
-    /// Why the file failed, or what was lost in a partial one.
+    /// Why the file failed, or what was lost in a partial one (the first problems).
     pub error: Option<String>,
+    /// Pages not completely read: those with a problem of severity `loss`.
+    #[serde(default)]
+    pub pages_unread: u32,
+    /// Tables that gave no report (each with its reason in `skipped`).
+    #[serde(default)]
+    pub tables_skipped: usize,
+    /// Every problem met on the pages, in page order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<PageProblem>,
+    /// The tables that gave no report, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedTable>,
+    /// Damage to the file that was repaired while reading it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
+}
+
+/// How many problems of a partial file are spelled out in its `error`.
+const PROBLEMS_SHOWN: usize = 3;
+
+impl FileEntry {
+    /// An entry with nothing read yet.
+    pub fn new(file: String, sha256: Option<String>, bytes: u64, status: FileStatus) -> FileEntry {
+        FileEntry {
+            file,
+            sha256,
+            bytes,
+            status,
+            pages: 0,
+            reports: 0,
+            duplicate_of: None,
+            error: None,
+            pages_unread: 0,
+            tables_skipped: 0,
+            problems: Vec::new(),
+            skipped: Vec::new(),
+            repairs: Vec::new(),
+        }
+    }
+
+    /// Records what was read of the file: `ok` when every page was read and every table
+    /// became a report or was skipped on purpose, else `partial` with the first losses in
+    /// `error`. Returns the reports, to be written.
+    pub fn account(&mut self, output: ParseOutput) -> Vec<Report> {
+        let complete = output.is_complete();
+        let losses: Vec<String> = output
+            .problems
+            .iter()
+            .filter(|p| p.is_loss())
+            .map(|p| p.to_string())
+            .chain(
+                output
+                    .skipped
+                    .iter()
+                    .filter(|t| t.holds_report_part)
+                    .map(|t| format!("table {}: {}", t.table, t.reason)),
+            )
+            .collect();
+        let mut unread: Vec<u32> = output
+            .problems
+            .iter()
+            .filter(|p| p.is_loss())
+            .map(|p| p.page)
+            .collect();
+        unread.sort_unstable();
+        unread.dedup();
+        self.reports = output.reports.len();
+        self.pages_unread = u32::try_from(unread.len()).unwrap_or(u32::MAX);
+        self.tables_skipped = output.skipped_tables;
+        self.problems = output.problems;
+        self.skipped = output.skipped;
+        self.repairs = output.repairs;
+        if complete {
+            self.status = FileStatus::Ok;
+            self.error = None;
+        } else {
+            self.status = FileStatus::Partial;
+            let mut text = losses[..losses.len().min(PROBLEMS_SHOWN)].join("; ");
+            if losses.len() > PROBLEMS_SHOWN {
+                text.push_str(&format!("; … {} problems in all", losses.len()));
+            }
+            self.error = Some(text);
+        }
+        output.reports
+    }
 }
 
 /// The options of the run that wrote a manifest (`--jobs` is left out on purpose: outputs

@@ -94,6 +94,9 @@ pub fn file_row(e: &FileEntry) -> Vec<Value> {
         int(e.reports),
         opt_text(e.duplicate_of.as_ref()),
         opt_text(e.error.as_ref()),
+        int(e.pages_unread),
+        int(e.tables_skipped),
+        opt_text(Some(e.repairs.join("; ")).filter(|r| !r.is_empty())),
     ]
 }
 

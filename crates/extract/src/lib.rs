@@ -52,8 +52,10 @@ const PAGES_PER_THREAD: usize = 4;
 /// when given, from their images or, on a vector page, from the page rendered (its text
 /// replaces the page's; its segments are used when the page has none); large images on pages
 /// with a text layer are read too, and cells whose text is unreadable (see [`readable`]) are
-/// rendered and read again. Otherwise, or when it fails, the page gets a [`PageWarning`] and
-/// tables are built from what the page has. `file` is recorded in the result as given.
+/// rendered and read again. Otherwise, or when it fails, the page gets a [`PageProblem`] and
+/// tables are built from what the page has. Every part of a page that could not be read is a
+/// [`PageProblem`] of severity `loss`; damage repaired while loading is in `repairs`. `file`
+/// is recorded in the result as given.
 ///
 /// The work stays within `opts.limits.budget`: pages are read a few at a time (only their
 /// tables are kept), every distinct set of page images is recognised once per document, and
@@ -71,7 +73,7 @@ pub fn extract(
     let mut assembler = grid::TableAssembler::new(&opts.table);
     let renderer = reread::LazyRenderer::new(bytes, budget);
     let mut script = readable::ScriptCount::default();
-    let mut warnings = Vec::new();
+    let mut problems = Vec::new();
     let mut raster_pages = Vec::new();
     let numbers: Vec<u32> = interp::page_numbers(&doc, opts)?.collect();
     let chunk = rayon::current_num_threads().max(1) * PAGES_PER_THREAD;
@@ -103,17 +105,13 @@ pub fn extract(
         budget.check()?;
         for ((page, _charge), raster_result) in pages.iter().zip(raster_results) {
             let number = page.number;
-            warnings.extend(page.warnings.iter().map(|m| PageWarning {
-                page: number,
-                message: m.clone(),
-            }));
+            problems.extend(page.problems.iter().cloned());
             match raster_result {
                 Ok(true) => raster_pages.push(number),
-                Ok(false) => {}
-                Err(message) => warnings.push(PageWarning {
-                    page: number,
-                    message,
-                }),
+                Ok(false) => problems.extend(unreadable_text(page)),
+                Err(message) => {
+                    problems.push(PageProblem::loss(number, ProblemKind::Raster, message))
+                }
             }
             let kept = assembler.add_page(page);
             budget.reserve(kept, "the tables found")?.keep();
@@ -121,13 +119,37 @@ pub fn extract(
         }
     }
     let built = assembler.finish();
-    warnings.extend(built.warnings);
+    problems.extend(built.warnings);
+    // Stable: each page's problems stay in the order they were met.
+    problems.sort_by_key(|p| p.page);
     Ok(Extraction {
         file: file.to_string(),
         pages: doc.page_count(),
         tables: built.tables,
         raster_pages,
-        warnings,
+        problems,
+        repairs: doc.repairs.clone(),
+    })
+}
+
+/// A loss when some characters of a page's text layer have no known text (a font whose
+/// encoding or `/ToUnicode` is missing or damaged): a value in a cell may have lost them.
+fn unreadable_text(page: &PageContent) -> Option<PageProblem> {
+    let (mut total, mut unreadable) = (0usize, 0usize);
+    for c in page.text.iter().flat_map(|t| t.text.chars()) {
+        if !c.is_whitespace() {
+            total += 1;
+            unreadable += usize::from(text::is_unreadable(c));
+        }
+    }
+    (unreadable > 0).then(|| {
+        PageProblem::loss(
+            page.number,
+            ProblemKind::Text,
+            format!(
+                "{unreadable} of {total} characters unreadable (their font gives no text for them)"
+            ),
+        )
     })
 }
 
@@ -217,7 +239,7 @@ impl<'a> RecognisedOnce<'a> {
                 .filter(|(_, k)| *k)
                 .map(|(image, _)| image.clone())
                 .collect(),
-            warnings: Vec::new(),
+            problems: Vec::new(),
         })
     }
 

@@ -392,6 +392,26 @@ pub struct PageImage {
     pub data: Vec<u8>,
 }
 
+impl PageImage {
+    /// The bytes a raw (`ImageEncoding::Raw`) image's samples take; `None` for other
+    /// encodings and colour spaces of unknown size.
+    pub fn raw_len(&self) -> Option<usize> {
+        if self.encoding != ImageEncoding::Raw {
+            return None;
+        }
+        let components = match &self.color_space {
+            ImageColorSpace::Gray | ImageColorSpace::Indexed { .. } => 1,
+            ImageColorSpace::Rgb => 3,
+            ImageColorSpace::Cmyk => 4,
+            ImageColorSpace::Other { components, .. } => (*components)?,
+        };
+        let components = if self.image_mask { 1 } else { components };
+        let row_bits =
+            self.width as usize * usize::from(components) * usize::from(self.bits_per_component);
+        row_bits.div_ceil(8).checked_mul(self.height as usize)
+    }
+}
+
 /// Everything the interpreter found on one page, in page space.
 #[derive(Debug, Clone, Default)]
 pub struct PageContent {
@@ -403,7 +423,7 @@ pub struct PageContent {
     pub segments: Vec<Segment>,
     pub images: Vec<PageImage>,
     /// Problems that did not stop the page (an unreadable operator, a missing font …).
-    pub warnings: Vec<String>,
+    pub problems: Vec<PageProblem>,
 }
 
 /// One merged cell of a logical table (one entry per merged cell, not per covered slot).
@@ -451,11 +471,78 @@ impl Table {
     }
 }
 
+/// What part of a page a [`PageProblem`] concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// The page object itself (missing, or found only by scanning the file).
+    Page,
+    /// A content stream or Form XObject: missing, not decoded, damaged data or operators.
+    Content,
+    /// A font: missing, or shown without one.
+    Font,
+    /// Characters whose text is unknown (U+FFFD, private use …).
+    Text,
+    /// An image XObject that could not be read.
+    Image,
+    /// A scanned page that the raster (OCR) path could not read.
+    Raster,
+    /// A work limit (operators, glyphs, segments, nesting) cut the page short.
+    Limit,
+    /// A table grid repaired or a continuation decided by the grid builder.
+    Grid,
+}
+
+/// Whether a [`PageProblem`] cost anything: a `loss` makes the file `partial`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemSeverity {
+    /// Worth knowing (a repair, a decision); nothing of the page was lost.
+    Note,
+    /// Part or all of the page could not be read: its tables may be incomplete.
+    Loss,
+}
+
 /// A problem on one page that did not stop the document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PageWarning {
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageProblem {
+    /// 1-based page.
     pub page: u32,
+    pub kind: ProblemKind,
+    pub severity: ProblemSeverity,
+    /// What happened, in words naming the object concerned.
     pub message: String,
+}
+
+impl PageProblem {
+    /// A problem that lost part of `page`.
+    pub fn loss(page: u32, kind: ProblemKind, message: impl Into<String>) -> PageProblem {
+        PageProblem {
+            page,
+            kind,
+            severity: ProblemSeverity::Loss,
+            message: message.into(),
+        }
+    }
+
+    /// A problem on `page` that lost nothing.
+    pub fn note(page: u32, kind: ProblemKind, message: impl Into<String>) -> PageProblem {
+        PageProblem {
+            severity: ProblemSeverity::Note,
+            ..PageProblem::loss(page, kind, message)
+        }
+    }
+
+    /// True when the problem lost part of the page.
+    pub fn is_loss(&self) -> bool {
+        self.severity == ProblemSeverity::Loss
+    }
+}
+
+impl std::fmt::Display for PageProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "page {}: {}", self.page, self.message)
+    }
 }
 
 /// The result of extracting one document.
@@ -468,8 +555,29 @@ pub struct Extraction {
     /// Pages read through the raster (OCR) path.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub raster_pages: Vec<u32>,
+    /// Problems met on the pages, in page order; a `loss` means part of a page was not read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<PageWarning>,
+    pub problems: Vec<PageProblem>,
+    /// Damage to the file as a whole that was repaired (cross-reference table rebuilt by
+    /// scanning the objects, pages found outside a broken page tree …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
+}
+
+impl Extraction {
+    /// Distinct pages with at least one problem of severity `loss`, ascending.
+    pub fn pages_with_losses(&self) -> Vec<u32> {
+        let mut pages: Vec<u32> = self
+            .problems
+            .iter()
+            .filter(|p| p.is_loss())
+            .map(|p| p.page)
+            .collect();
+        pages.dedup();
+        pages.sort_unstable();
+        pages.dedup();
+        pages
+    }
 }
 
 /// Reads a page that has no usable text layer from its images (implemented by the OCR crate).

@@ -380,9 +380,11 @@ fn nested_forms_with_inherited_resources_and_recursion_guard() {
     // 100 + 10 (form matrix) + 5 (cm) = 115; y 700 + 20 + 5 → page 75.
     assert_box(&page, 0, [115.0, 75.0 - 8.8, 120.0, 75.0 + 1.2]);
     assert!(
-        page.warnings.iter().any(|w| w.contains("recursively")),
+        page.problems
+            .iter()
+            .any(|w| w.message.contains("recursively")),
         "{:?}",
-        page.warnings
+        page.problems
     );
     // After Q the page's own text is back at the origin.
     assert_box(&page, 1, [0.0, 791.2, 5.0, 801.2]);
@@ -514,7 +516,10 @@ fn limits_stop_a_page_with_a_warning() {
     opts.limits.max_operators_per_page = 30;
     let pages = read_pages(&bytes, &opts).unwrap();
     assert_eq!(pages[0].segments.len(), 10);
-    assert!(pages[0].warnings.iter().any(|w| w.contains("30 operators")));
+    assert!(pages[0]
+        .problems
+        .iter()
+        .any(|w| w.message.contains("30 operators")));
 }
 
 #[test]
@@ -526,9 +531,11 @@ fn damaged_content_is_reported_and_read_past() {
     );
     let page = page1(&b.finish(Dictionary::new()));
     assert!(
-        page.warnings.iter().any(|w| w.contains("2 damaged tokens")),
+        page.problems
+            .iter()
+            .any(|w| w.message.contains("2 damaged tokens")),
         "{:?}",
-        page.warnings
+        page.problems
     );
     assert_eq!(
         page.segments.len(),
@@ -617,12 +624,12 @@ fn pages_without_a_usable_text_layer_go_to_the_raster_reader() {
     assert_eq!(with.pages, 3);
     assert_eq!(with.raster_pages, vec![1]);
     assert_eq!(ocr.0.load(std::sync::atomic::Ordering::SeqCst), 1);
-    assert!(with.warnings.is_empty(), "{:?}", with.warnings);
+    assert!(with.problems.is_empty(), "{:?}", with.problems);
 
     let without = jixiao_extract::extract(&bytes, "scan.pdf", &opts, None).unwrap();
     assert!(without.raster_pages.is_empty());
-    assert_eq!(without.warnings.len(), 1);
-    assert_eq!(without.warnings[0].page, 1);
+    assert_eq!(without.problems.len(), 1);
+    assert_eq!(without.problems[0].page, 1);
 }
 
 /// Every sample PDF rendered by Chromium and LibreOffice reads without a warning: each page
@@ -646,11 +653,11 @@ fn sample_pdfs_read_cleanly() {
             let mut all = String::new();
             for page in &pages {
                 assert!(
-                    page.warnings.is_empty(),
+                    page.problems.is_empty(),
                     "{} p{}: {:?}",
                     path.display(),
                     page.number,
-                    page.warnings
+                    page.problems
                 );
                 if !page.text.is_empty() {
                     assert!(has_usable_text(page), "{} p{}", path.display(), page.number);

@@ -75,7 +75,7 @@ fn scanned_pages_are_read_in_parallel_and_reported_in_page_order() {
         .unwrap();
     assert!(reader.reading.lock().unwrap().1, "two pages read at once");
     assert_eq!(extraction.raster_pages, [1, 2, 4, 5]);
-    let warned: Vec<u32> = extraction.warnings.iter().map(|w| w.page).collect();
+    let warned: Vec<u32> = extraction.problems.iter().map(|w| w.page).collect();
     assert_eq!(warned, [3]);
-    assert!(extraction.warnings[0].message.contains("unreadable scan"));
+    assert!(extraction.problems[0].message.contains("unreadable scan"));
 }

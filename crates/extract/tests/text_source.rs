@@ -53,7 +53,7 @@ fn font_program_samples_are_read_through_their_programs() {
         println!("{rel}: {program} cells from the font program, {pdf} from the PDF");
         assert!(program > 0, "{rel}: no cell read through the font program");
         assert_eq!(ocr, 0, "{rel}: OCR text without a raster reader");
-        assert!(x.warnings.is_empty(), "{rel}: {:?}", x.warnings);
+        assert!(x.problems.is_empty(), "{rel}: {:?}", x.problems);
     }
 }
 

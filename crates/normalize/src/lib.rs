@@ -26,7 +26,7 @@ use jixiao_extract::Extraction;
 /// for the records' `source`; `source.table` is the table's index among all tables.
 pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
     let mut reports = Vec::new();
-    let mut skipped_tables = 0;
+    let mut skipped = Vec::new();
     for (index, table) in extraction.tables.iter().enumerate() {
         let origin = report::Origin {
             file: &extraction.file,
@@ -35,10 +35,23 @@ pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
         };
         let reading = report::read_table(table, &origin);
         if reading.reports.is_empty() {
-            skipped_tables += 1;
+            let printed = reading.stray.join("、");
+            let reason = if reading.stray.is_empty() {
+                format!(
+                    "not a 自评表: a {}×{} table without its labels",
+                    table.n_rows, table.n_cols
+                )
+            } else {
+                format!("holds {printed} but no whole report")
+            };
+            skipped.push(SkippedTable {
+                table: index,
+                pages: table.pages.clone(),
+                holds_report_part: !reading.stray.is_empty(),
+                reason,
+            });
             if let (Some(last), false) = (reports.last_mut(), reading.stray.is_empty()) {
                 let last: &mut Report = last;
-                let printed = reading.stray.join("、");
                 last.findings.push(findings::finding(
                     findings::STRAY_TABLE,
                     Severity::Warning,
@@ -56,6 +69,9 @@ pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
     ParseOutput {
         file: extraction.file.clone(),
         reports,
-        skipped_tables,
+        skipped_tables: skipped.len(),
+        skipped,
+        problems: extraction.problems.clone(),
+        repairs: extraction.repairs.clone(),
     }
 }

@@ -150,11 +150,43 @@ pub struct FieldSource {
     pub confidence: Option<Decimal>,
 }
 
+/// A table of a document that gave no report, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedTable {
+    /// 0-based index of the table among the document's logical tables.
+    pub table: usize,
+    /// 1-based pages the table covers.
+    pub pages: Vec<u32>,
+    /// True when the table holds part of a report (a block such as 项目资金 or 总分) yet no
+    /// whole one: something of a report was lost. False for tables that are not 自评表 at all
+    /// (covers, lists of projects, other forms), skipped on purpose.
+    pub holds_report_part: bool,
+    pub reason: String,
+}
+
 /// Output of `jixiao parse` for one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseOutput {
     pub file: String,
     pub reports: Vec<Report>,
-    /// Tables that are not 自评表 (covers, lists of contents, other forms).
+    /// Tables that are not 自评表 (covers, lists of contents, other forms) or hold no whole one.
     pub skipped_tables: usize,
+    /// Each skipped table with its reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedTable>,
+    /// What could not be read on the pages (see `jixiao_extract::PageProblem`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<jixiao_extract::PageProblem>,
+    /// Damage to the file that was repaired while reading it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<String>,
+}
+
+impl ParseOutput {
+    /// True when everything of the file was read: no page lost anything and every skipped
+    /// table was skipped on purpose (it holds no part of a report).
+    pub fn is_complete(&self) -> bool {
+        !self.problems.iter().any(|p| p.is_loss())
+            && !self.skipped.iter().any(|t| t.holds_report_part)
+    }
 }

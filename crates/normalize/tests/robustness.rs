@@ -109,7 +109,8 @@ fn random_tables_are_survived_deterministically() {
             pages: 1,
             tables,
             raster_pages: Vec::new(),
-            warnings: Vec::new(),
+            problems: Vec::new(),
+            repairs: Vec::new(),
         };
         let a = normalize(&e, "");
         assert_eq!(a, normalize(&e, ""));
@@ -146,7 +147,8 @@ fn huge_spans_are_not_read() {
             pages: 1,
             tables: vec![table],
             raster_pages: vec![],
-            warnings: vec![],
+            problems: Vec::new(),
+            repairs: Vec::new(),
         },
         "",
     );

@@ -139,10 +139,10 @@ fn scanned_samples_match_expected_tables() {
             pdf.display()
         );
         assert!(
-            extraction.warnings.is_empty(),
+            extraction.problems.is_empty(),
             "{}: {:?}",
             pdf.display(),
-            extraction.warnings
+            extraction.problems
         );
         let tables = extraction.tables;
         let (structure, text, cells) = compare(&tables, &expected);

@@ -27,8 +27,8 @@ pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
 pub use text::{cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
-    Direction, GridCells, Orientation, PageContent, PageWarning, Rect, Segment, Table, TextBox,
-    TextSource, Turn,
+    Direction, GridCells, Orientation, PageContent, PageProblem, ProblemKind, Rect, Segment, Table,
+    TextBox, TextSource, Turn,
 };
 use crate::settings::TableSettings;
 
@@ -187,7 +187,7 @@ pub fn turn_page(page: &PageContent, turn: &Turn) -> PageContent {
         text: page.text.iter().map(|t| turn.text_box(t)).collect(),
         segments: page.segments.iter().map(|s| turn.segment(s)).collect(),
         images: Vec::new(),
-        warnings: Vec::new(),
+        problems: Vec::new(),
     }
 }
 
@@ -388,7 +388,7 @@ fn caption_lines(
 pub struct TableBuild {
     pub tables: Vec<Table>,
     /// Grid repairs and continuation decisions worth a user's attention, by page.
-    pub warnings: Vec<PageWarning>,
+    pub warnings: Vec<PageProblem>,
 }
 
 /// All steps on a document's pages (in page order): its logical tables.
@@ -410,7 +410,7 @@ pub fn build_tables_with_warnings(pages: &[PageContent], settings: &TableSetting
 pub struct TableAssembler<'a> {
     settings: &'a TableSettings,
     parts: Vec<PageTable>,
-    warnings: Vec<PageWarning>,
+    warnings: Vec<PageProblem>,
 }
 
 impl<'a> TableAssembler<'a> {
@@ -427,10 +427,11 @@ impl<'a> TableAssembler<'a> {
     pub fn add_page(&mut self, page: &PageContent) -> usize {
         let mut kept = 0;
         for t in page_tables(page, self.settings) {
-            self.warnings.extend(t.repairs.iter().map(|m| PageWarning {
-                page: t.page,
-                message: m.clone(),
-            }));
+            self.warnings.extend(
+                t.repairs
+                    .iter()
+                    .map(|m| PageProblem::note(t.page, ProblemKind::Grid, m.clone())),
+            );
             if !t.grid.cells.is_empty() {
                 kept += part_size(&t);
                 self.parts.push(t);

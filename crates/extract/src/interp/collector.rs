@@ -2,7 +2,9 @@
 
 use super::{Device, Glyph, Paint, Path, PathEl};
 use crate::budget::Reservation;
-use crate::model::{Orientation, PageContent, PageImage, Rect, Segment, TextBox};
+use crate::model::{
+    Orientation, PageContent, PageImage, PageProblem, ProblemKind, Rect, Segment, TextBox,
+};
 use crate::settings::{Limits, TableSettings};
 use crate::text::is_unreadable;
 
@@ -93,29 +95,30 @@ impl PageCollector {
 
     /// The collected page (see [`PageCollector::finish_charged`]), its memory kept charged
     /// to the budget for as long as the document is read.
-    pub fn finish(self, warnings: Vec<String>) -> PageContent {
-        let (page, charge) = self.finish_charged(warnings);
+    pub fn finish(self, problems: Vec<PageProblem>) -> PageContent {
+        let (page, charge) = self.finish_charged(problems);
         charge.keep();
         page
     }
 
-    /// The collected page, with the interpreter's `warnings` and the collector's own, and
+    /// The collected page, with the interpreter's `problems` and the collector's own, and
     /// its memory's reservation (released when dropped).
-    pub fn finish_charged(mut self, warnings: Vec<String>) -> (PageContent, Reservation) {
+    pub fn finish_charged(mut self, problems: Vec<PageProblem>) -> (PageContent, Reservation) {
         self.join_dots();
         self.note(0, true);
-        self.page.warnings.extend(warnings);
-        if self.dropped_glyphs > 0 {
-            self.page.warnings.push(format!(
-                "{} glyphs over the per-page limit dropped",
-                self.dropped_glyphs
-            ));
-        }
-        if self.dropped_segments > 0 {
-            self.page.warnings.push(format!(
-                "{} segments over the per-page limit dropped",
-                self.dropped_segments
-            ));
+        self.page.problems.extend(problems);
+        let number = self.page.number;
+        for (dropped, what) in [
+            (self.dropped_glyphs, "glyphs"),
+            (self.dropped_segments, "segments"),
+        ] {
+            if dropped > 0 {
+                self.page.problems.push(PageProblem::loss(
+                    number,
+                    ProblemKind::Limit,
+                    format!("{dropped} {what} over the per-page limit dropped"),
+                ));
+            }
         }
         (self.page, self.charge)
     }

@@ -11,7 +11,9 @@ use lopdf::{Dictionary, Object, ObjectId};
 use crate::budget::Reservation;
 use crate::error::ExtractError;
 use crate::font::Font;
-use crate::model::{Direction, Matrix, PageContent, PageImage, Rect, TextSource};
+use crate::model::{
+    Direction, Matrix, PageContent, PageImage, PageProblem, ProblemKind, Rect, TextSource,
+};
 use crate::pdf::{
     as_f64, as_name, charged_stream_data, deref, dict, get, matrix, merge_resources, read_image,
     PageInfo, PdfDocument,
@@ -135,7 +137,7 @@ pub fn interpret_page(
     page: &PageInfo,
     limits: &Limits,
     device: &mut dyn Device,
-) -> Vec<String> {
+) -> Vec<PageProblem> {
     let (content, mut warnings, _content_charge) = doc.page_content(page, limits);
     let mut interp = Interp {
         doc,
@@ -154,6 +156,7 @@ pub fn interpret_page(
         forms: Vec::new(),
         images: Vec::new(),
         marked: Marked::default(),
+        page: page.number,
         warnings: Vec::new(),
     };
     interp.run(&content, &page.resources);
@@ -239,7 +242,9 @@ struct Interp<'a> {
     images: Vec<ObjectId>,
     /// Open marked-content sequences and the ActualText span, if any.
     marked: Marked,
-    warnings: Vec<String>,
+    /// 1-based number of the page being read.
+    page: u32,
+    warnings: Vec<PageProblem>,
 }
 
 /// Copies the operands into `out` when they are all numbers and at most six (the most any
@@ -280,9 +285,11 @@ fn color(c: &[f64]) -> Option<[f64; 3]> {
 }
 
 impl Interp<'_> {
-    fn warn(&mut self, message: String) {
-        if self.warnings.len() < 32 && !self.warnings.contains(&message) {
-            self.warnings.push(message);
+    /// Records a loss on the page (each message once, at most 32 per page).
+    fn warn(&mut self, kind: ProblemKind, message: String) {
+        let problem = PageProblem::loss(self.page, kind, message);
+        if self.warnings.len() < 32 && !self.warnings.contains(&problem) {
+            self.warnings.push(problem);
         }
     }
 
@@ -298,10 +305,13 @@ impl Interp<'_> {
             }
         }
         if lexer.errors > 0 {
-            self.warn(format!(
-                "content stream partly unreadable: {} damaged tokens skipped",
-                lexer.errors
-            ));
+            self.warn(
+                ProblemKind::Content,
+                format!(
+                    "content stream partly unreadable: {} damaged tokens skipped",
+                    lexer.errors
+                ),
+            );
         }
         complete
     }
@@ -311,15 +321,18 @@ impl Interp<'_> {
     fn step(&mut self, op: &[u8], operands: &[Operand<'_>], resources: &Dictionary) -> bool {
         self.operators += 1;
         if self.operators > self.limits.max_operators_per_page {
-            self.warn(format!(
-                "stopped after {} operators",
-                self.limits.max_operators_per_page
-            ));
+            self.warn(
+                ProblemKind::Limit,
+                format!(
+                    "stopped after {} operators",
+                    self.limits.max_operators_per_page
+                ),
+            );
             return false;
         }
         if self.operators.is_multiple_of(BUDGET_CHECK_INTERVAL) {
             if let Err(e) = self.limits.budget.check() {
-                self.warn(format!("stopped: {e}"));
+                self.warn(ProblemKind::Limit, format!("stopped: {e}"));
                 return false;
             }
         }
@@ -332,7 +345,10 @@ impl Interp<'_> {
                 if self.stack.len() < self.limits.max_state_depth {
                     self.stack.push(self.gs.clone());
                 } else {
-                    self.warn("graphics state nested too deeply".into());
+                    self.warn(
+                        ProblemKind::Limit,
+                        "graphics state nested too deeply".into(),
+                    );
                 }
             }
             (b"Q", _) => {
@@ -535,7 +551,10 @@ impl Interp<'_> {
         self.gs.font =
             entry.and_then(|e| self.doc.fonts.borrow_mut().get(doc, e, self.font_limit()));
         if self.gs.font.is_none() {
-            self.warn(format!("font /{} not found", String::from_utf8_lossy(name)));
+            self.warn(
+                ProblemKind::Font,
+                format!("font /{} not found", String::from_utf8_lossy(name)),
+            );
         }
     }
 
@@ -576,7 +595,7 @@ impl Interp<'_> {
 
     fn show(&mut self, bytes: &[u8]) {
         let Some(font) = self.gs.font.clone() else {
-            self.warn("text shown without a font".into());
+            self.warn(ProblemKind::Font, "text shown without a font".into());
             return;
         };
         let gs = &self.gs;
@@ -729,13 +748,20 @@ impl Interp<'_> {
         };
         let Some(entry) = dict(doc, get(doc, resources, b"XObject")).and_then(|x| x.get(name).ok())
         else {
-            self.warn(format!(
-                "XObject /{} not found",
-                String::from_utf8_lossy(name)
-            ));
+            self.warn(
+                ProblemKind::Content,
+                format!("XObject /{} not found", String::from_utf8_lossy(name)),
+            );
             return true;
         };
         let Object::Stream(stream) = deref(doc, entry) else {
+            self.warn(
+                ProblemKind::Content,
+                format!(
+                    "XObject /{} is missing or not a stream",
+                    String::from_utf8_lossy(name)
+                ),
+            );
             return true;
         };
         match as_name(get(doc, &stream.dict, b"Subtype")) {
@@ -752,13 +778,23 @@ impl Interp<'_> {
                 let budget = self.decode_budget();
                 match read_image(doc, stream, ctm, color_spaces, budget) {
                     Ok(image) => {
+                        if let Some(expected) = image.raw_len().filter(|&n| image.data.len() < n) {
+                            self.warn(
+                                ProblemKind::Image,
+                                format!(
+                                    "image /{} truncated: {} of {expected} bytes",
+                                    String::from_utf8_lossy(name),
+                                    image.data.len()
+                                ),
+                            );
+                        }
                         self.decoded += image.data.len();
                         self.device.image(image);
                     }
-                    Err(e) => self.warn(format!(
-                        "image /{} not read: {e}",
-                        String::from_utf8_lossy(name)
-                    )),
+                    Err(e) => self.warn(
+                        ProblemKind::Image,
+                        format!("image /{} not read: {e}", String::from_utf8_lossy(name)),
+                    ),
                 }
                 true
             }
@@ -767,7 +803,10 @@ impl Interp<'_> {
                 if self.forms.len() >= self.limits.max_form_depth
                     || id.is_some_and(|id| self.forms.contains(&id))
                 {
-                    self.warn("Form XObjects nested too deeply or recursively".into());
+                    self.warn(
+                        ProblemKind::Limit,
+                        "Form XObjects nested too deeply or recursively".into(),
+                    );
                     return true;
                 }
                 let decoded = charged_stream_data(
@@ -777,12 +816,18 @@ impl Interp<'_> {
                     "a Form XObject",
                 );
                 let (content, _charge) = match decoded {
-                    Ok(c) => {
-                        self.decoded += c.0.len();
-                        c
+                    Ok((decoded, charge)) => {
+                        if let Some(damage) = decoded.damage {
+                            self.warn(ProblemKind::Content, format!("Form XObject {damage}"));
+                        }
+                        self.decoded += decoded.data.len();
+                        (decoded.data, charge)
                     }
                     Err(e) => {
-                        self.warn(format!("Form XObject not decoded: {e}"));
+                        self.warn(
+                            ProblemKind::Content,
+                            format!("Form XObject not decoded: {e}"),
+                        );
                         return true;
                     }
                 };

@@ -11,7 +11,7 @@ use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId, Stream};
 use crate::budget::{Budget, Reservation};
 use crate::error::ExtractError;
 use crate::font::FontCache;
-use crate::model::Matrix;
+use crate::model::{Matrix, PageProblem, ProblemKind};
 use crate::settings::Limits;
 
 mod image;
@@ -36,6 +36,8 @@ pub struct PdfDocument<'a> {
     /// The document's objects (decrypted when it was encrypted with an empty user password).
     pub objects: Objects<'a>,
     pages: Vec<PageInfo>,
+    /// Damage to the file that loading repaired, in words.
+    pub repairs: Vec<String>,
     /// Fonts loaded so far, by object id.
     pub(crate) fonts: RefCell<FontCache>,
 }
@@ -43,8 +45,13 @@ pub struct PdfDocument<'a> {
 /// One page with the attributes it inherits from the page tree resolved.
 #[derive(Debug, Clone)]
 pub struct PageInfo {
+    /// 1-based page number.
+    pub number: u32,
     /// The page object.
     pub id: ObjectId,
+    /// Why the page could not be found at all (a damaged page tree counts more pages than
+    /// could be found); such a page reads as empty, with a loss.
+    pub lost: Option<String>,
     /// The visible area in user space `[x0, y0, x1, y1]`: the crop box clipped to the media box.
     pub crop: [f64; 4],
     /// `/Rotate`, normalised to 0, 90, 180 or 270.
@@ -92,9 +99,11 @@ impl<'a> PdfDocument<'a> {
             limits.max_decompressed_bytes,
             &limits.budget,
         );
-        if let Some(objects) = lazy {
-            match walk_page_tree(&objects, limits) {
-                Ok(pages) if !pages.is_empty() => return Ok(Self::new(objects, pages)),
+        if let Some(objects) = &lazy {
+            match walk_page_tree(objects, limits) {
+                Ok(tree) if !tree.pages.is_empty() && !tree.damaged => {
+                    return Ok(Self::new(lazy.expect("checked"), tree.pages, Vec::new()))
+                }
                 Err(e @ (ExtractError::LimitExceeded(_) | ExtractError::Budget(_))) => {
                     return Err(e)
                 }
@@ -102,15 +111,83 @@ impl<'a> PdfDocument<'a> {
             }
         }
         limits.budget.check()?;
-        let objects = Objects::loaded(load_whole(bytes, limits)?);
-        let pages = walk_page_tree(&objects, limits)?;
-        Ok(Self::new(objects, pages))
+        let mut repairs = Vec::new();
+        // lopdf's loader repairs the cross-reference data; when it fails on a file whose
+        // cross-reference data read well, the objects read so are kept.
+        let objects = match (load_whole(bytes, limits), lazy) {
+            (Ok(doc), _) => {
+                match doc.xref_recovery {
+                    Some(lopdf::xref::XrefRecovery::Reconstructed) => repairs.push(
+                        "cross-reference table rebuilt by scanning the file for objects".into(),
+                    ),
+                    Some(_) => repairs.push("cross-reference offset corrected".into()),
+                    None => {}
+                }
+                Objects::loaded(doc)
+            }
+            (Err(ExtractError::Corrupt(_)), Some(objects)) => objects,
+            (Err(e), _) => return Err(e),
+        };
+        let tree = match walk_page_tree(&objects, limits) {
+            Ok(tree) => tree,
+            Err(e @ (ExtractError::LimitExceeded(_) | ExtractError::Budget(_))) => return Err(e),
+            Err(_) => PageTree {
+                pages: Vec::new(),
+                damaged: true,
+                counted: None,
+            },
+        };
+        let mut pages = tree.pages;
+        if tree.damaged || pages.is_empty() {
+            let found = orphan_pages(&objects, &pages, limits)?;
+            if !found.is_empty() {
+                repairs.push(format!(
+                    "page tree damaged: {} page(s) found by scanning the file's objects",
+                    found.len()
+                ));
+                pages.extend(found);
+            }
+            // Pages neither the tree nor the scan gave back stay in the count as lost pages:
+            // as many as the tree's root counts, or one when the root is unreadable.
+            let (expected, why) = match tree.counted {
+                Some(n) => (
+                    n.min(limits.max_pages),
+                    format!(
+                        "page not found: the page tree counts {n} pages, {} were found",
+                        pages.len()
+                    ),
+                ),
+                None => (
+                    pages.len() + 1,
+                    "page tree unreadable: pages found by scanning the file, others may be lost"
+                        .to_string(),
+                ),
+            };
+            while !pages.is_empty() && pages.len() < expected {
+                let lost = PageInfo {
+                    lost: Some(why.clone()),
+                    ..page_info(&objects, (0, 0), &Inherited::default())
+                };
+                push_page(&mut pages, lost, limits)?;
+            }
+        }
+        if pages.is_empty() {
+            return Err(ExtractError::Corrupt(
+                "no pages: the page tree is empty or unreadable and no page object was found"
+                    .into(),
+            ));
+        }
+        Ok(Self::new(objects, pages, repairs))
     }
 
-    fn new(objects: Objects<'a>, pages: Vec<PageInfo>) -> Self {
+    fn new(objects: Objects<'a>, mut pages: Vec<PageInfo>, repairs: Vec<String>) -> Self {
+        for (i, page) in pages.iter_mut().enumerate() {
+            page.number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        }
         PdfDocument {
             objects,
             pages,
+            repairs,
             fonts: RefCell::default(),
         }
     }
@@ -131,45 +208,82 @@ impl<'a> PdfDocument<'a> {
             })
     }
 
-    /// The decoded content of a page: its content streams concatenated, plus a warning for
-    /// every stream that could not be decoded, and the content's memory reserved from the
-    /// document's budget (a stream over the budget is not decoded; the budget remembers it).
+    /// The decoded content of a page: its content streams concatenated, plus a problem for
+    /// every stream that is missing, could not be decoded or was decoded only in part, and
+    /// the content's memory reserved from the document's budget (a stream over the budget is
+    /// not decoded; the budget remembers it).
     pub fn page_content(
         &self,
         page: &PageInfo,
         limits: &Limits,
-    ) -> (Vec<u8>, Vec<String>, Reservation) {
+    ) -> (Vec<u8>, Vec<PageProblem>, Reservation) {
         let mut data = Vec::new();
-        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
         let mut charge = Reservation::empty(&limits.budget);
+        let loss = |message: String| PageProblem::loss(page.number, ProblemKind::Content, message);
+        if let Some(why) = &page.lost {
+            problems.push(PageProblem::loss(
+                page.number,
+                ProblemKind::Page,
+                why.clone(),
+            ));
+            return (data, problems, charge);
+        }
         let Some(Object::Dictionary(dict)) = self.objects.get(page.id) else {
-            return (data, warnings, charge);
+            problems.push(PageProblem::loss(
+                page.number,
+                ProblemKind::Page,
+                format!("page object {} is missing or damaged", page.id.0),
+            ));
+            return (data, problems, charge);
         };
-        let contents = get(&self.objects, dict, b"Contents");
-        let streams: Vec<&Object> = match contents {
-            Object::Array(items) => items.iter().map(|o| deref(&self.objects, o)).collect(),
-            other => vec![other],
+        if !is_page(dict) {
+            problems.push(PageProblem::loss(
+                page.number,
+                ProblemKind::Page,
+                format!("object {} in the page tree is not a page", page.id.0),
+            ));
+            return (data, problems, charge);
+        }
+        let contents = dict.get(b"Contents").unwrap_or(&NULL);
+        let streams: Vec<&Object> = match deref(&self.objects, contents) {
+            Object::Array(items) => items.iter().collect(),
+            _ => vec![contents],
         };
-        for object in streams {
-            let Object::Stream(stream) = object else {
-                continue;
-            };
-            let budget = limits.max_decompressed_bytes.saturating_sub(data.len());
-            let decoded = charged_stream_data(stream, budget, &limits.budget, "a content stream")
-                .and_then(|(bytes, transient)| {
-                    charge.grow(bytes.len() + 1, "the page's content")?;
-                    Ok((bytes, transient))
-                });
-            match decoded {
-                Ok((bytes, _transient)) => {
-                    data.reserve_exact(bytes.len() + 1);
-                    data.extend_from_slice(&bytes);
-                    data.push(b'\n');
+        for item in streams {
+            match deref(&self.objects, item) {
+                Object::Stream(stream) => {
+                    let budget = limits.max_decompressed_bytes.saturating_sub(data.len());
+                    let decoded =
+                        charged_stream_data(stream, budget, &limits.budget, "a content stream")
+                            .and_then(|(decoded, transient)| {
+                                charge.grow(decoded.data.len() + 1, "the page's content")?;
+                                Ok((decoded, transient))
+                            });
+                    match decoded {
+                        Ok((decoded, _transient)) => {
+                            if let Some(damage) = decoded.damage {
+                                problems.push(loss(format!("content stream {damage}")));
+                            }
+                            data.reserve_exact(decoded.data.len() + 1);
+                            data.extend_from_slice(&decoded.data);
+                            data.push(b'\n');
+                        }
+                        Err(e) => problems.push(loss(format!("content stream not decoded: {e}"))),
+                    }
                 }
-                Err(e) => warnings.push(format!("content stream not decoded: {e}")),
+                Object::Null => {
+                    if let Object::Reference(id) = item {
+                        problems.push(loss(format!(
+                            "content stream object {} is missing (a truncated or damaged file)",
+                            id.0
+                        )));
+                    }
+                }
+                _ => problems.push(loss("content stream is not a stream".to_string())),
             }
         }
-        (data, warnings, charge)
+        (data, problems, charge)
     }
 }
 
@@ -264,12 +378,28 @@ fn whole_load_cost(bytes: &[u8]) -> usize {
         .saturating_add(tokens.saturating_mul(OBJECT_SIZE))
 }
 
-/// The decoded data of a stream, at most `limit` bytes. Decoding never allocates much more
-/// than its result (see [`decode_cost`]): a bomb fails before its output is allocated.
+/// The decoded data of a stream, at most `limit` bytes (damaged compressed data decoded as
+/// far as it goes).
 pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, ExtractError> {
+    stream_data_checked(stream, limit).map(|d| d.data)
+}
+
+/// A stream's decoded data and, when its compressed data is damaged, what was recovered.
+pub(crate) struct Decoded {
+    pub(crate) data: Vec<u8>,
+    /// E.g. "damaged (data cut short): 1234 bytes decoded before the damage"; `None` when
+    /// intact.
+    pub(crate) damage: Option<String>,
+}
+
+/// [`stream_data`], telling whether a Flate-compressed stream decoded completely. Damaged
+/// Flate data (a flipped bit, a truncated file) is decoded up to the damage, as MuPDF and
+/// qpdf do, and said so. Decoding never allocates much more than its result (see
+/// [`decode_cost`]): a bomb fails before its output is allocated.
+pub(crate) fn stream_data_checked(stream: &Stream, limit: usize) -> Result<Decoded, ExtractError> {
     if let Some(size) = plain_flate_size(stream, limit)? {
         if let Some(data) = inflate_exact(&stream.content, size) {
-            return Ok(data);
+            return Ok(Decoded { data, damage: None });
         }
     }
     let data = if stream.dict.has(b"Filter") {
@@ -284,22 +414,49 @@ pub(crate) fn stream_data(stream: &Stream, limit: usize) -> Result<Vec<u8>, Extr
             "a stream holds more than {limit} bytes"
         )));
     }
-    Ok(data)
+    let damage = flate_damage(stream, limit).map(|e| {
+        if data.is_empty() {
+            format!("damaged ({e}): nothing could be decoded")
+        } else {
+            format!(
+                "damaged ({e}): {} bytes decoded before the damage",
+                data.len()
+            )
+        }
+    });
+    Ok(Decoded { data, damage })
 }
 
-/// [`stream_data`] with its memory reserved from `budget` first (at most what the budget
+/// When a stream's first filter is Flate: why its compressed data does not inflate cleanly
+/// (corrupt data, a wrong checksum, data cut short); `None` when it does, or is not Flate.
+/// Measured without keeping the output (see [`inflate_size`]).
+fn flate_damage(stream: &Stream, limit: usize) -> Option<&'static str> {
+    let first = match stream.dict.get(b"Filter").ok()? {
+        Object::Array(filters) => filters.first()?,
+        filter => filter,
+    };
+    if !matches!(first, Object::Name(n) if n == b"FlateDecode" || n == b"Fl") {
+        return None;
+    }
+    match inflate_size(&stream.content, limit) {
+        Inflated::Damaged(why) => Some(why),
+        Inflated::Size(_) | Inflated::OverLimit => None,
+    }
+}
+
+/// [`stream_data_checked`] with its memory reserved from `budget` first (at most what the budget
 /// has left): the reservation, held as long as the data, is returned with it.
 pub(crate) fn charged_stream_data(
     stream: &Stream,
     limit: usize,
     budget: &Budget,
     what: &str,
-) -> Result<(Vec<u8>, Reservation), ExtractError> {
+) -> Result<(Decoded, Reservation), ExtractError> {
     let cost = decode_cost(stream, limit)?;
     let mut charge = budget.reserve(cost, what)?;
-    let data = stream_data(stream, limit.min(cost))?;
-    charge.shrink_to(data.capacity());
-    Ok((data, charge))
+    let decoded = stream_data_checked(stream, limit.min(cost))?;
+    charge.shrink_to(decoded.data.capacity());
+    Ok((decoded, charge))
 }
 
 /// The most memory decoding `stream` (within `limit` bytes) takes at its peak: the exact
@@ -338,7 +495,7 @@ fn plain_flate_size(stream: &Stream, limit: usize) -> Result<Option<usize>, Extr
         Inflated::OverLimit => Err(ExtractError::LimitExceeded(format!(
             "a stream decompresses to more than {limit} bytes"
         ))),
-        Inflated::Damaged => Ok(None),
+        Inflated::Damaged(_) => Ok(None),
     }
 }
 
@@ -346,7 +503,8 @@ fn plain_flate_size(stream: &Stream, limit: usize) -> Result<Option<usize>, Extr
 enum Inflated {
     Size(usize),
     OverLimit,
-    Damaged,
+    /// The data does not inflate cleanly, and why.
+    Damaged(&'static str),
 }
 
 /// Inflates zlib `data` into a 32 KiB ring buffer, counting the output: a bomb costs time up
@@ -374,7 +532,11 @@ fn inflate_size(data: &[u8], limit: usize) -> Inflated {
         match status {
             TINFLStatus::Done => return Inflated::Size(total),
             TINFLStatus::HasMoreOutput => {}
-            _ => return Inflated::Damaged,
+            TINFLStatus::Adler32Mismatch => return Inflated::Damaged("checksum mismatch"),
+            TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+                return Inflated::Damaged("data cut short")
+            }
+            _ => return Inflated::Damaged("corrupt compressed data"),
         }
     }
 }
@@ -401,67 +563,175 @@ struct Inherited {
     resources: Vec<Rc<Dictionary>>,
 }
 
-fn walk_page_tree(doc: &Objects<'_>, limits: &Limits) -> Result<Vec<PageInfo>, ExtractError> {
+impl Inherited {
+    /// Takes the attributes `node` defines (it is nearer the page than those seen so far).
+    fn add(&mut self, doc: &Objects<'_>, node: &Dictionary) {
+        if let Some(r) = rect(doc, get(doc, node, b"MediaBox")) {
+            self.media = Some(r);
+        }
+        if let Some(r) = rect(doc, get(doc, node, b"CropBox")) {
+            self.crop = Some(r);
+        }
+        if let Some(r) = as_f64(get(doc, node, b"Rotate")) {
+            self.rotate = Some(r as i64);
+        }
+        if let Some(res) = dict(doc, get(doc, node, b"Resources")) {
+            self.resources.insert(0, Rc::new(res.clone()));
+        }
+    }
+}
+
+/// The pages a page tree walk found, and whether the tree was damaged on the way (a kid
+/// missing or not a page-tree node, a node nested too deeply).
+struct PageTree {
+    pages: Vec<PageInfo>,
+    damaged: bool,
+    /// The root's `/Count` (less the kids cut as cycles), when it reads.
+    counted: Option<usize>,
+}
+
+fn walk_page_tree(doc: &Objects<'_>, limits: &Limits) -> Result<PageTree, ExtractError> {
     let root = dict(doc, get(doc, doc.trailer(), b"Root"))
         .and_then(|c| c.get(b"Pages").ok())
         .and_then(|o| o.as_reference().ok())
         .ok_or_else(|| ExtractError::Corrupt("no page tree".into()))?;
     let mut pages = Vec::new();
+    let mut damaged = false;
     let mut seen = HashSet::new();
     // Depth-first, children in order: a stack of (node, inherited, depth) in reverse order.
     let mut stack = vec![(root, Inherited::default(), 0usize)];
+    // Kids that repeat a node already seen (a cycle), cut and not read again.
+    let mut cut = 0;
     while let Some((id, mut inherited, depth)) = stack.pop() {
-        if !seen.insert(id) || depth > MAX_TREE_DEPTH {
+        if !seen.insert(id) {
+            cut += 1;
+            continue;
+        }
+        let node = match doc.get(id) {
+            Some(Object::Dictionary(node)) if depth <= MAX_TREE_DEPTH => node,
+            _ => {
+                // A kid that cannot be read stays in the list as a page: reading it says
+                // it is missing, so the loss shows (it may also have been a whole subtree).
+                damaged = true;
+                if id != root && depth <= MAX_TREE_DEPTH {
+                    push_page(&mut pages, page_info(doc, id, &inherited), limits)?;
+                }
+                continue;
+            }
+        };
+        inherited.add(doc, node);
+        let kind = as_name(get(doc, node, b"Type"));
+        match get(doc, node, b"Kids") {
+            Object::Array(kids) if kind != Some(b"Page") => {
+                for kid in kids.iter().rev() {
+                    match kid.as_reference() {
+                        Ok(kid) => stack.push((kid, inherited.clone(), depth + 1)),
+                        Err(_) => damaged = true,
+                    }
+                }
+            }
+            // A `/Pages` node whose `/Kids` does not read is damage, not a page.
+            _ if kind == Some(b"Pages") => damaged = true,
+            _ => {
+                // Another kind of object where a page should be stays in the list, so that
+                // reading it reports the loss.
+                damaged |= !is_page(node);
+                push_page(&mut pages, page_info(doc, id, &inherited), limits)?
+            }
+        }
+    }
+    // Fewer pages than the root counts: part of the tree was lost on the way.
+    let counted = dict(doc, &Object::Reference(root))
+        .and_then(|r| get(doc, r, b"Count").as_i64().ok())
+        .and_then(|n| usize::try_from(n).ok())
+        .map(|n| n.saturating_sub(cut));
+    damaged |= counted.is_some_and(|n| n > pages.len());
+    Ok(PageTree {
+        pages,
+        damaged,
+        counted,
+    })
+}
+
+/// A page object: `/Type /Page`, or no `/Type` but what only a page has.
+fn is_page(node: &Dictionary) -> bool {
+    match node.get(b"Type").ok().and_then(|t| as_name(t)) {
+        Some(kind) => kind == b"Page",
+        None => node.has(b"Contents") || node.has(b"MediaBox") || node.has(b"Parent"),
+    }
+}
+
+fn push_page(
+    pages: &mut Vec<PageInfo>,
+    page: PageInfo,
+    limits: &Limits,
+) -> Result<(), ExtractError> {
+    if pages.len() >= limits.max_pages {
+        return Err(too_many_pages(limits));
+    }
+    charge_page(&page, limits)?;
+    pages.push(page);
+    Ok(())
+}
+
+/// Reserves the memory `page` takes for as long as the document is read.
+fn charge_page(page: &PageInfo, limits: &Limits) -> Result<(), ExtractError> {
+    limits
+        .budget
+        .reserve(page_info_cost(page), "the page tree")?
+        .keep();
+    Ok(())
+}
+
+fn too_many_pages(limits: &Limits) -> ExtractError {
+    ExtractError::LimitExceeded(format!("more than {} pages", limits.max_pages))
+}
+
+/// Page objects (`/Type /Page`) of the file that a damaged page tree does not reach, in
+/// object-number order, each with what it inherits through its `/Parent` chain.
+fn orphan_pages(
+    doc: &Objects<'_>,
+    known: &[PageInfo],
+    limits: &Limits,
+) -> Result<Vec<PageInfo>, ExtractError> {
+    let known: HashSet<ObjectId> = known.iter().map(|p| p.id).collect();
+    let mut found = Vec::new();
+    for id in doc.ids() {
+        if known.contains(&id) {
             continue;
         }
         let Some(Object::Dictionary(node)) = doc.get(id) else {
             continue;
         };
-        if let Some(r) = rect(doc, get(doc, node, b"MediaBox")) {
-            inherited.media = Some(r);
+        if as_name(get(doc, node, b"Type")) != Some(b"Page") {
+            continue;
         }
-        if let Some(r) = rect(doc, get(doc, node, b"CropBox")) {
-            inherited.crop = Some(r);
+        if known.len() + found.len() >= limits.max_pages {
+            return Err(too_many_pages(limits));
         }
-        if let Some(r) = as_f64(get(doc, node, b"Rotate")) {
-            inherited.rotate = Some(r as i64);
-        }
-        if let Some(res) = dict(doc, get(doc, node, b"Resources")) {
-            inherited.resources.insert(0, Rc::new(res.clone()));
-        }
-        let kids = match get(doc, node, b"Kids") {
-            Object::Array(kids) => Some(kids),
-            _ => None,
-        };
-        let is_page = node
-            .get(b"Type")
-            .and_then(Object::as_name)
-            .is_ok_and(|t| t == b"Page");
-        match kids {
-            Some(kids) if !is_page => {
-                for kid in kids.iter().rev() {
-                    if let Ok(kid) = kid.as_reference() {
-                        stack.push((kid, inherited.clone(), depth + 1));
-                    }
-                }
+        // Ancestors nearest first, then applied root first.
+        let mut chain = vec![node];
+        let mut seen = HashSet::from([id]);
+        let mut parent = chain[0].get(b"Parent").ok();
+        while let Some(Object::Reference(pid)) = parent {
+            if !seen.insert(*pid) || chain.len() > MAX_TREE_DEPTH {
+                break;
             }
-            _ => {
-                if pages.len() >= limits.max_pages {
-                    return Err(ExtractError::LimitExceeded(format!(
-                        "more than {} pages",
-                        limits.max_pages
-                    )));
-                }
-                let page = page_info(doc, id, &inherited);
-                limits
-                    .budget
-                    .reserve(page_info_cost(&page), "the page tree")?
-                    .keep();
-                pages.push(page);
-            }
+            let Some(Object::Dictionary(p)) = doc.get(*pid) else {
+                break;
+            };
+            chain.push(p);
+            parent = p.get(b"Parent").ok();
         }
+        let mut inherited = Inherited::default();
+        for node in chain.iter().rev() {
+            inherited.add(doc, node);
+        }
+        let page = page_info(doc, id, &inherited);
+        charge_page(&page, limits)?;
+        found.push(page);
     }
-    Ok(pages)
+    Ok(found)
 }
 
 /// Memory a [`PageInfo`] takes: mostly its resource dictionary (its categories and their
@@ -503,7 +773,9 @@ fn page_info(doc: &Objects<'_>, id: ObjectId, inherited: &Inherited) -> PageInfo
     let rotate = (rotate - rotate % 90) as u16;
     let refs: Vec<&Dictionary> = inherited.resources.iter().map(|r| &**r).collect();
     PageInfo {
+        number: 0,
         id,
+        lost: None,
         crop,
         rotate,
         resources: merge_resources(doc, &refs),

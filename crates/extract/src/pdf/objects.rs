@@ -119,6 +119,26 @@ impl<'a> Objects<'a> {
         }
     }
 
+    /// The ids of every object the file lists, ascending (used to find pages a damaged page
+    /// tree does not reach).
+    pub fn ids(&self) -> Vec<ObjectId> {
+        match &self.store {
+            Store::Lazy(lazy) => lazy
+                .slots
+                .iter()
+                .enumerate()
+                .filter_map(|(number, slot)| {
+                    let generation = match slot.location? {
+                        Location::Offset { generation, .. } => generation,
+                        Location::Compressed { .. } => 0,
+                    };
+                    Some((u32::try_from(number).ok()?, generation))
+                })
+                .collect(),
+            Store::Loaded(doc) => doc.objects.keys().copied().collect(),
+        }
+    }
+
     /// The object `id`; `None` when it does not exist or cannot be read.
     pub fn get(&self, id: ObjectId) -> Option<&Object> {
         match &self.store {
@@ -282,9 +302,10 @@ impl Lazy<'_> {
                 .and_then(|n| usize::try_from(n).ok())
         };
         let (first, n) = (count(b"First")?, count(b"N")?);
-        let (data, charge) =
+        let (decoded, charge) =
             charged_stream_data(stream, self.limit, &self.budget, "an object stream").ok()?;
         charge.keep();
+        let data = decoded.data;
         let mut parser = Parser::new(&data, 0);
         let mut members = Vec::new();
         // Each pair takes at least four bytes of the header: no more than it can hold.

@@ -68,6 +68,7 @@ pub fn read_extraction(path: &Path) -> Result<Extraction, String> {
         pages: 1,
         tables,
         raster_pages: Vec::new(),
-        warnings: Vec::new(),
+        problems: Vec::new(),
+        repairs: Vec::new(),
     })
 }

@@ -82,7 +82,8 @@ pub fn extraction(tables: Vec<Table>) -> Extraction {
         pages: 1,
         tables,
         raster_pages: Vec::new(),
-        warnings: Vec::new(),
+        problems: Vec::new(),
+        repairs: Vec::new(),
     }
 }
 
