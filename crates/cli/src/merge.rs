@@ -295,13 +295,15 @@ fn resolve(shards: &[ShardSet]) -> Result<Vec<(usize, FileEntry, FileEntry)>, Me
             if let Some(sha) = e.sha256.as_deref() {
                 match first_by_sha.get(sha) {
                     Some(&earlier) => {
+                        // Nothing of it is read: as a duplicate in a single run.
                         merged = FileEntry {
-                            status: FileStatus::SkippedDuplicate,
-                            pages: 0,
-                            reports: 0,
                             duplicate_of: Some(earlier.to_string()),
-                            error: None,
-                            ..merged
+                            ..FileEntry::new(
+                                e.file.clone(),
+                                e.sha256.clone(),
+                                e.bytes,
+                                FileStatus::SkippedDuplicate,
+                            )
                         }
                     }
                     None => {

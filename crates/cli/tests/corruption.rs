@@ -20,6 +20,7 @@ use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use fastrand::Rng;
 use jixiao::manifest::{FileEntry, FileStatus};
 use jixiao::pipeline::Pipeline;
 use jixiao_extract::ExtractOptions;
@@ -52,26 +53,6 @@ const TARGETS: [&[u8]; 9] = [
     b"stream\n",
 ];
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
-
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
         .ok()
@@ -83,10 +64,10 @@ fn env_number(name: &str, default: u64) -> u64 {
 fn mutate(original: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
     let mut data = original.to_vec();
     let len = data.len();
-    let kind = rng.below(7);
+    let kind = rng.usize(..7);
     // Targeted mutations pick an occurrence of one of the keys; others a random offset.
     let at = if kind == 6 {
-        let key = TARGETS[rng.below(TARGETS.len())];
+        let key = TARGETS[rng.usize(..TARGETS.len())];
         let hits: Vec<usize> = data
             .windows(key.len())
             .enumerate()
@@ -94,25 +75,25 @@ fn mutate(original: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
             .map(|(i, _)| i)
             .collect();
         match hits.len() {
-            0 => rng.below(len),
-            n => (hits[rng.below(n)] + key.len() + rng.below(24)).min(len - 1),
+            0 => rng.usize(..len),
+            n => (hits[rng.usize(..n)] + key.len() + rng.usize(..24)).min(len - 1),
         }
     } else {
-        rng.below(len)
+        rng.usize(..len)
     };
     let name = match kind {
         0 => {
-            data[at] ^= 1 << rng.below(8);
+            data[at] ^= 1 << rng.usize(..8);
             "bit flip"
         }
         1 => {
-            for b in data.iter_mut().skip(at).take(1 + rng.below(16)) {
-                *b = rng.next() as u8;
+            for b in data.iter_mut().skip(at).take(1 + rng.usize(..16)) {
+                *b = rng.u8(..);
             }
             "bytes overwritten"
         }
         2 => {
-            let end = (at + 1 + rng.below(2048)).min(len);
+            let end = (at + 1 + rng.usize(..2048)).min(len);
             data.drain(at..end);
             "range deleted"
         }
@@ -121,20 +102,20 @@ fn mutate(original: &[u8], rng: &mut Rng) -> (Vec<u8>, &'static str) {
             "truncated"
         }
         4 => {
-            let end = (at + 1 + rng.below(1024)).min(len);
+            let end = (at + 1 + rng.usize(..1024)).min(len);
             let copy = data[at..end].to_vec();
-            let to = rng.below(len);
+            let to = rng.usize(..len);
             data.splice(to..to, copy);
             "range duplicated"
         }
         5 => {
-            for b in data.iter_mut().skip(at).take(1 + rng.below(1024)) {
+            for b in data.iter_mut().skip(at).take(1 + rng.usize(..1024)) {
                 *b = 0;
             }
             "range zeroed"
         }
         _ => {
-            data[at] ^= 1 << rng.below(8);
+            data[at] ^= 1 << rng.usize(..8);
             "aimed bit flip"
         }
     };
@@ -259,8 +240,8 @@ fn damaged_samples_never_pass_as_complete() {
     let tally = Mutex::new(Tally::default());
     let failures = Mutex::new(Vec::new());
     (0..iterations).into_par_iter().for_each(|i| {
-        let mut rng = Rng(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let which = rng.below(originals.len());
+        let mut rng = Rng::with_seed(seed ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let which = rng.usize(..originals.len());
         let (rel, original, baseline) = &originals[which];
         let (variant, mutation) = mutate(original, &mut rng);
         let name = format!("variant {i} ({mutation} of {rel})");

@@ -113,14 +113,7 @@ impl FileEntry {
                     .map(|t| format!("table {}: {}", t.table, t.reason)),
             )
             .collect();
-        let mut unread: Vec<u32> = output
-            .problems
-            .iter()
-            .filter(|p| p.is_loss())
-            .map(|p| p.page)
-            .collect();
-        unread.sort_unstable();
-        unread.dedup();
+        let unread = jixiao_extract::pages_with_losses(&output.problems);
         self.reports = output.reports.len();
         self.pages_unread = u32::try_from(unread.len()).unwrap_or(u32::MAX);
         self.tables_skipped = output.skipped_tables;

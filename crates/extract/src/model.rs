@@ -564,20 +564,16 @@ pub struct Extraction {
     pub repairs: Vec<String>,
 }
 
-impl Extraction {
-    /// Distinct pages with at least one problem of severity `loss`, ascending.
-    pub fn pages_with_losses(&self) -> Vec<u32> {
-        let mut pages: Vec<u32> = self
-            .problems
-            .iter()
-            .filter(|p| p.is_loss())
-            .map(|p| p.page)
-            .collect();
-        pages.dedup();
-        pages.sort_unstable();
-        pages.dedup();
-        pages
-    }
+/// Distinct pages with at least one problem of severity `loss`, ascending.
+pub fn pages_with_losses(problems: &[PageProblem]) -> Vec<u32> {
+    let mut pages: Vec<u32> = problems
+        .iter()
+        .filter(|p| p.is_loss())
+        .map(|p| p.page)
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
 }
 
 /// Reads a page that has no usable text layer from its images (implemented by the OCR crate).
