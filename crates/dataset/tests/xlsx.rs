@@ -52,6 +52,9 @@ fn file_row(n: i64) -> Vec<Value> {
         Value::Int(0),
         Value::Null,
         Value::Null,
+        Value::Int(0),
+        Value::Int(0),
+        Value::Null,
     ]
 }
 
