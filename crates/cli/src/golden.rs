@@ -164,12 +164,12 @@ pub fn accuracy(expected: &Value, differences: &[Difference]) -> f64 {
 /// Why the check could not run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum GoldenError {
-    #[error("cannot list {path}: {source}")]
+    #[error("{path}: cannot list: {}", crate::stage::describe(.source))]
     List {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot write {path}: {source}")]
+    #[error("{path}: cannot write: {}", crate::stage::describe(.source))]
     Write {
         path: String,
         source: std::io::Error,
@@ -207,9 +207,16 @@ pub fn check(
                 }
                 Ok(actual) => match std::fs::read_to_string(&golden_path) {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => Outcome::NoGolden,
-                    Err(e) => Outcome::Failed(format!("{}: {e}", golden_path.display())),
+                    Err(e) => Outcome::Failed(format!(
+                        "{}: cannot read: {}",
+                        golden_path.display(),
+                        crate::stage::describe(&e)
+                    )),
                     Ok(text) => match serde_json::from_str::<Value>(&text) {
-                        Err(e) => Outcome::Failed(format!("{}: {e}", golden_path.display())),
+                        Err(e) => Outcome::Failed(format!(
+                            "{}: not a golden file: {e}",
+                            golden_path.display()
+                        )),
                         Ok(expected) => match compare(&actual, &expected) {
                             d if d.is_empty() => Outcome::Same,
                             d => {

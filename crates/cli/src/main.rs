@@ -504,7 +504,8 @@ fn run(command: Command) -> Result<u8, Failure> {
             }
             let pipeline = pipeline(jobs_or_cores(None));
             let parse = |path: &Path, rel: &str| -> Result<_, String> {
-                let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let bytes = std::fs::read(path)
+                    .map_err(|e| format!("{}: cannot read: {}", path.display(), describe(&e)))?;
                 pipeline.parse(&bytes, rel).map_err(|e| e.to_string())
             };
             let results = golden::check(

@@ -317,25 +317,7 @@ pub fn at<'a>(path: &'a Path, what: &'a str) -> impl FnOnce(io::Error) -> io::Er
     }
 }
 
-/// The cause of an I/O error in jixiao's words (the system's message for the rare kinds).
-pub fn describe(e: &io::Error) -> String {
-    use io::ErrorKind as K;
-    let words = match e.kind() {
-        K::PermissionDenied => "permission denied",
-        K::StorageFull => "the disk is full",
-        K::QuotaExceeded => "the disk quota is used up",
-        K::ReadOnlyFilesystem => "the file system is read-only",
-        K::FileTooLarge => "the file would pass the size limit for files (ulimit -f)",
-        K::NotFound => "no such file or directory",
-        K::NotADirectory => "a part of the path is a file, not a directory",
-        K::IsADirectory => "it is a directory",
-        K::AlreadyExists => "it already exists",
-        K::DirectoryNotEmpty => "the directory is not empty",
-        K::CrossesDevices => "it is on another file system",
-        _ => return e.to_string(),
-    };
-    words.to_string()
-}
+pub use jixiao_dataset::describe_io as describe;
 
 /// An error from deeper down (writing the dataset …) in jixiao's words when an I/O error
 /// (or SQLite's full disk, read-only or permission error) caused it ([`describe`]), else its

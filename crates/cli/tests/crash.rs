@@ -317,17 +317,18 @@ fn disk_errors_name_the_path() {
         "exec \"$0\" \"$@\""
     };
     let _ = std::fs::remove_file(locked.join("probe"));
-    let as_user = |inputs: &Path, out: &Path| {
+    let as_user = |args: &[&str]| {
         Command::new("sh")
             .arg("-c")
             .arg(as_user)
             .arg(env!("CARGO_BIN_EXE_jixiao"))
-            .args(ingest_args(inputs, out, false))
+            .args(args)
+            .env("JIXIAO_MODELS", common::ocr_config().models_dir)
             .env_remove("JIXIAO_CRASH_AT")
             .output()
             .unwrap()
     };
-    let denied = as_user(&inputs, &out);
+    let denied = as_user(&ingest_args(&inputs, &out, false));
     assert_eq!(
         String::from_utf8_lossy(&denied.stderr),
         format!(
@@ -339,7 +340,7 @@ fn disk_errors_name_the_path() {
     let hidden = inputs.join("hidden");
     std::fs::create_dir(&hidden).unwrap();
     std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o300)).unwrap();
-    let denied = as_user(&inputs, &work.path().join("unused"));
+    let denied = as_user(&ingest_args(&inputs, &work.path().join("unused"), false));
     assert_eq!(denied.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&denied.stderr),
@@ -349,6 +350,72 @@ fn disk_errors_name_the_path() {
         )
     );
     std::fs::remove_dir(&hidden).unwrap();
+
+    // A previous dataset whose manifest this user may not read, resumed and merged.
+    let previous = work.path().join("previous");
+    succeed(jixiao(&ingest_args(&inputs, &previous, false), None));
+    let manifest = previous.join(MANIFEST_FILE);
+    let target = std::fs::canonicalize(&manifest).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // (The directory and its lock are open to all, so that the run gets past the lock.)
+    std::fs::set_permissions(&previous, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let lock = previous.join(".jixiao.lock");
+    if lock.exists() {
+        std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    let unreadable = format!(
+        "jixiao: {}: cannot read: permission denied\n",
+        target.display()
+    );
+    let resumed = as_user(&ingest_args(&inputs, &previous, true));
+    assert_eq!(resumed.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&resumed.stderr), unreadable);
+    let merge_out = previous.join("merged");
+    let merged = as_user(&[
+        "merge",
+        previous.to_str().unwrap(),
+        "--out",
+        merge_out.to_str().unwrap(),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&merged.stderr), unreadable);
+
+    // `golden check`: a golden file this user may not read fails that sample, naming it; a
+    // golden directory it may not list stops the check, naming it.
+    let samples = work.path().join("samples");
+    std::fs::create_dir(&samples).unwrap();
+    copy_samples(&samples, &OLD);
+    let golden = work.path().join("golden");
+    let golden_args = [
+        "golden",
+        "check",
+        samples.to_str().unwrap(),
+        golden.to_str().unwrap(),
+    ];
+    let mut bless = golden_args.to_vec();
+    bless.push("--bless");
+    succeed(jixiao(&bless, None));
+    let golden_file = golden.join("a.json");
+    std::fs::set_permissions(&golden_file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let checked = as_user(&golden_args);
+    assert_eq!(checked.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "FAILED   a.pdf: {}: cannot read: permission denied\n",
+            golden_file.display()
+        )),
+        "{stdout}"
+    );
+    std::fs::set_permissions(&golden, std::fs::Permissions::from_mode(0o311)).unwrap();
+    let unlisted = as_user(&golden_args);
+    assert_eq!(unlisted.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&unlisted.stderr),
+        format!(
+            "jixiao: {}: cannot list: permission denied\n",
+            golden.display()
+        )
+    );
 
     // A file-size limit (`ulimit -f`, with SIGXFSZ ignored so that writes fail instead).
     let out = work.path().join("limited");

@@ -42,6 +42,27 @@ pub enum DatasetError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
+/// The cause of an I/O error in jixiao's words (the system's message for the rare kinds),
+/// for messages that name the path first.
+pub fn describe_io(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let words = match e.kind() {
+        K::PermissionDenied => "permission denied",
+        K::StorageFull => "the disk is full",
+        K::QuotaExceeded => "the disk quota is used up",
+        K::ReadOnlyFilesystem => "the file system is read-only",
+        K::FileTooLarge => "the file would pass the size limit for files (ulimit -f)",
+        K::NotFound => "no such file or directory",
+        K::NotADirectory => "a part of the path is a file, not a directory",
+        K::IsADirectory => "it is a directory",
+        K::AlreadyExists => "it already exists",
+        K::DirectoryNotEmpty => "the directory is not empty",
+        K::CrossesDevices => "it is on another file system",
+        _ => return e.to_string(),
+    };
+    words.to_string()
+}
+
 /// One output format of the tables.
 ///
 /// The calls come in this order: [`begin_table`](TableWriter::begin_table) once for each

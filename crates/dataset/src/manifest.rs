@@ -181,7 +181,7 @@ pub struct Manifest {
 /// Why a manifest could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    #[error("cannot read {path}: {source}")]
+    #[error("{path}: cannot read: {}", crate::describe_io(.source))]
     Io {
         path: String,
         source: std::io::Error,

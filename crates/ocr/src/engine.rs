@@ -77,8 +77,9 @@ struct Pool {
 impl Pool {
     /// A pool of up to `instances` sessions of the model at `path`; none built yet.
     fn load(env: &'static Environment, path: &Path, instances: usize) -> Result<Pool, OcrError> {
-        let model = std::fs::read(path)
-            .map_err(|e| OcrError::Runtime(format!("reading {}: {e}", path.display())))?;
+        let model = std::fs::read(path).map_err(|e| {
+            OcrError::Runtime(format!("{}: cannot read: {}", path.display(), e.kind()))
+        })?;
         Ok(Pool {
             env,
             path: path.to_path_buf(),
