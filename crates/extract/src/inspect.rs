@@ -262,6 +262,7 @@ mod tests {
             confidence: None,
             direction: Default::default(),
             source: Default::default(),
+            glyph: None,
         });
         let svg = page_svg(&page, &TableSettings::default());
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));

@@ -57,8 +57,12 @@ const PAGES_PER_THREAD: usize = 4;
 /// [`PageProblem`] of severity `loss`; damage repaired while loading is in `repairs`. `file`
 /// is recorded in the result as given.
 ///
+/// Glyphs read by OCR are voted on across the document: every instance of one font's code
+/// takes the character its instances were read as most (see `reread::GlyphVotes`).
+///
 /// The work stays within `opts.limits.budget`: pages are read a few at a time (only their
-/// tables are kept), every distinct set of page images is recognised once per document, and
+/// tables are kept, except from the first page with glyphs read by OCR on, whose pages wait
+/// for the vote), every distinct set of page images is recognised once per document, and
 /// the document fails with [`ExtractError::Budget`] when its memory or time runs out.
 pub fn extract(
     bytes: &[u8],
@@ -75,6 +79,8 @@ pub fn extract(
     let mut script = readable::ScriptCount::default();
     let mut problems = Vec::new();
     let mut raster_pages = Vec::new();
+    let mut votes = reread::GlyphVotes::default();
+    let mut held = Vec::new();
     let numbers: Vec<u32> = interp::page_numbers(&doc, opts)?.collect();
     let chunk = rayon::current_num_threads().max(1) * PAGES_PER_THREAD;
     for numbers in numbers.chunks(chunk) {
@@ -103,20 +109,28 @@ pub fn extract(
             })
             .collect();
         budget.check()?;
-        for ((page, _charge), raster_result) in pages.iter().zip(raster_results) {
+        for ((page, charge), raster_result) in pages.into_iter().zip(raster_results) {
             let number = page.number;
             problems.extend(page.problems.iter().cloned());
             match raster_result {
                 Ok(true) => raster_pages.push(number),
-                Ok(false) => problems.extend(unreadable_text(page)),
+                Ok(false) => problems.extend(unreadable_text(&page)),
                 Err(message) => {
                     problems.push(PageProblem::loss(number, ProblemKind::Raster, message))
                 }
             }
-            let kept = assembler.add_page(page);
-            budget.reserve(kept, "the tables found")?.keep();
-            budget.check()?;
+            votes.add(&page);
+            if votes.is_empty() {
+                add_page(&mut assembler, &page, budget)?;
+            } else {
+                // From the first glyph OCR settled on, pages wait for the document's vote.
+                held.push(reread::hold(page, charge));
+            }
         }
+    }
+    for (mut page, _charge) in held {
+        votes.apply(&mut page);
+        add_page(&mut assembler, &page, budget)?;
     }
     let built = assembler.finish();
     problems.extend(built.warnings);
@@ -130,6 +144,17 @@ pub fn extract(
         problems,
         repairs: doc.repairs.clone(),
     })
+}
+
+/// Builds the tables of `page`, whose memory is then the document's.
+fn add_page(
+    assembler: &mut grid::TableAssembler<'_>,
+    page: &PageContent,
+    budget: &Budget,
+) -> Result<(), BudgetError> {
+    let kept = assembler.add_page(page);
+    budget.reserve(kept, "the tables found")?.keep();
+    budget.check()
 }
 
 /// A loss when some characters of a page's text layer have no known text (a font whose

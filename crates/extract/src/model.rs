@@ -135,6 +135,20 @@ pub struct TextBox {
     /// Where the text came from.
     #[serde(default, skip_serializing_if = "TextSource::is_pdf")]
     pub source: TextSource,
+    /// The glyph a text-layer box draws; `None` for OCR lines and for text given by
+    /// `/ActualText`.
+    #[serde(skip)]
+    pub glyph: Option<GlyphCode>,
+}
+
+/// A glyph of one font of a document: within the document, every glyph drawn with the same
+/// code of the same font prints the same character, whatever its text layer says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GlyphCode {
+    /// The font's number in the document (see [`crate::font::Font::id`]).
+    pub font: u32,
+    /// The character code in the font.
+    pub code: u32,
 }
 
 /// Which way a line of text runs on the page (y down): the direction of its baseline, in

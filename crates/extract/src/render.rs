@@ -17,6 +17,23 @@ use crate::model::{ImageColorSpace, ImageEncoding, Matrix, PageContent, PageImag
 /// Most pixels along either side of one rendered region (the renderer's limit is `u16`).
 const MAX_SIDE: f64 = 8000.0;
 
+/// Height in pixels a line of text is rendered at for recognition (the recogniser's input
+/// height is 48 px; text a little smaller than that reads best).
+const LINE_PIXELS: f64 = 36.0;
+/// Resolution bounds for rendering, whatever the text size.
+const MIN_DPI: f64 = 150.0;
+const MAX_DPI: f64 = 600.0;
+
+/// The resolution at which text of `font_size` points renders [`LINE_PIXELS`] high, within
+/// 150–600 dpi (150 for a size that is not one).
+pub fn dpi_for_text(font_size: f64) -> f64 {
+    if font_size.is_finite() && font_size > 0.0 {
+        (72.0 * LINE_PIXELS / font_size).clamp(MIN_DPI, MAX_DPI)
+    } else {
+        MIN_DPI
+    }
+}
+
 /// The size in pixels of `region` (page space, points) rendered at `dpi`; `None` when it is
 /// empty or larger than the renderer allows.
 pub fn pixel_size(region: &Rect, dpi: f64) -> Option<(u16, u16)> {

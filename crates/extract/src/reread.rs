@@ -6,19 +6,15 @@
 
 use std::sync::OnceLock;
 
-use crate::budget::Budget;
+use std::collections::BTreeMap;
+
+use crate::budget::{Budget, Reservation};
 use crate::grid::page_tables;
-use crate::model::{PageContent, PageImage, RasterReader, Rect, TextBox, TextSource};
+use crate::model::{GlyphCode, PageContent, PageImage, RasterReader, Rect, TextBox, TextSource};
 use crate::readable::{unreadable, DocumentScript, Unreadable};
-use crate::render::{pixel_size, GrayImage, PageRenderer};
+use crate::render::{dpi_for_text, pixel_size, GrayImage, PageRenderer};
 use crate::settings::TableSettings;
 
-/// Height in pixels a line of text is rendered at for recognition (the recogniser's input
-/// height is 48 px; text a little smaller than that reads best).
-const LINE_PIXELS: f64 = 36.0;
-/// Resolution bounds for rendering, whatever the text size.
-const MIN_DPI: f64 = 150.0;
-const MAX_DPI: f64 = 600.0;
 /// Share of the page an image must cover to be read (logos and stamps are smaller).
 const MIN_IMAGE_SHARE: f64 = 0.1;
 
@@ -79,15 +75,6 @@ impl<'a> LazyRenderer<'a> {
     }
 }
 
-/// Resolution at which text of `font_size` points renders [`LINE_PIXELS`] high.
-fn dpi_for(font_size: f64) -> f64 {
-    if font_size.is_finite() && font_size > 0.0 {
-        (72.0 * LINE_PIXELS / font_size).clamp(MIN_DPI, MAX_DPI)
-    } else {
-        MIN_DPI
-    }
-}
-
 /// Median font size of a page's text (10 pt when it has none).
 fn median_font_size(text: &[TextBox]) -> f64 {
     let mut sizes: Vec<f64> = text
@@ -109,7 +96,7 @@ pub(crate) fn render_unusable_page(
         return Ok(None);
     }
     let region = Rect::from_corners(0.0, 0.0, page.width, page.height);
-    let dpi = dpi_for(median_font_size(&page.text));
+    let dpi = dpi_for_text(median_font_size(&page.text));
     let Some(image) = renderer.render(page.number, &region, dpi)? else {
         return Ok(None);
     };
@@ -265,6 +252,102 @@ pub(crate) fn settle_on_glyphs(
     out
 }
 
+/// What OCR read of the glyphs of a document's text layer, per glyph code: every glyph drawn
+/// with one code of one font prints the same character, so the character read most often
+/// (each reading weighted by the recogniser's confidence in its line) stands for all of them,
+/// and a misreading of one instance is outvoted by the others.
+#[derive(Debug, Default)]
+pub(crate) struct GlyphVotes {
+    /// Per code, each character read: its summed confidence and its number of readings.
+    votes: BTreeMap<GlyphCode, BTreeMap<char, (f64, u32)>>,
+}
+
+/// The character a glyph code stands for, and the confidence the vote gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Winner {
+    character: char,
+    /// The confidence of the readings that agree, summed, over the number of readings: their
+    /// mean confidence times their share of the vote.
+    confidence: f32,
+}
+
+/// The one character of a glyph settled by OCR (see [`settle_on_glyphs`]) with its code.
+fn read_glyph(t: &TextBox) -> Option<(GlyphCode, char)> {
+    let code = t.glyph.filter(|_| t.source == TextSource::Ocr)?;
+    let mut chars = t.text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_whitespace() => Some((code, c)),
+        _ => None,
+    }
+}
+
+impl GlyphVotes {
+    /// Counts the glyphs of `page` that OCR settled.
+    pub(crate) fn add(&mut self, page: &PageContent) {
+        for t in &page.text {
+            if let Some((code, c)) = read_glyph(t) {
+                let vote = self.votes.entry(code).or_default().entry(c).or_default();
+                vote.0 += f64::from(t.confidence.unwrap_or(0.5));
+                vote.1 += 1;
+            }
+        }
+    }
+
+    /// Whether no glyph was settled by OCR so far.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.votes.is_empty()
+    }
+
+    /// The winner for `code`: the most confidence summed, then the most readings (then the
+    /// lowest character, so that the outcome never depends on the order of the pages).
+    fn winner(&self, code: &GlyphCode) -> Option<Winner> {
+        let votes = self.votes.get(code)?;
+        let readings: u32 = votes.values().map(|v| v.1).sum();
+        let (&character, &(weight, _)) = votes.iter().max_by(|a, b| {
+            (a.1 .0)
+                .total_cmp(&b.1 .0)
+                .then(a.1 .1.cmp(&b.1 .1))
+                .then(b.0.cmp(a.0))
+        })?;
+        Some(Winner {
+            character,
+            confidence: (weight / f64::from(readings.max(1))) as f32,
+        })
+    }
+
+    /// Gives every glyph of `page` that OCR settled the character its code won, with the
+    /// vote's confidence. Returns the number of glyphs whose character changed.
+    pub(crate) fn apply(&self, page: &mut PageContent) -> usize {
+        let mut changed = 0;
+        for t in &mut page.text {
+            let Some((code, read)) = read_glyph(t) else {
+                continue;
+            };
+            if let Some(won) = self.winner(&code) {
+                if won.character != read {
+                    t.text = won.character.to_string();
+                    changed += 1;
+                }
+                t.confidence = Some(won.confidence);
+            }
+        }
+        changed
+    }
+}
+
+/// A page kept until its document's [`GlyphVotes`] are in, with the memory it holds: its
+/// images (read already; the tables need only its text and rules) are let go.
+pub(crate) fn hold(mut page: PageContent, mut charge: Reservation) -> (PageContent, Reservation) {
+    let images: usize = page
+        .images
+        .iter()
+        .map(|i| std::mem::size_of::<PageImage>() + i.data.capacity())
+        .sum();
+    page.images = Vec::new();
+    charge.shrink_to(charge.bytes().saturating_sub(images));
+    (page, charge)
+}
+
 /// The cells of a page whose text is unreadable, with the first reason found.
 pub fn unreadable_cells(
     page: &PageContent,
@@ -317,7 +400,7 @@ pub(crate) fn reread_cells(
     reader: &dyn RasterReader,
     settings: &TableSettings,
 ) -> Result<usize, String> {
-    let dpi = dpi_for(median_font_size(&page.text));
+    let dpi = dpi_for_text(median_font_size(&page.text));
     let mut done = 0;
     for bbox in &regions_once(cells.iter().map(|(bbox, _)| *bbox)) {
         // Inside the cell's rules: a rule read as a stroke would become text.
@@ -438,6 +521,7 @@ mod tests {
             confidence: Some(0.9),
             direction: Default::default(),
             source: TextSource::Ocr,
+            glyph: None,
         };
         let kept = widest_reads(vec![
             line("社区公共", 10.0, 50.0, 1.0),
@@ -446,6 +530,49 @@ mod tests {
         ]);
         let texts: Vec<&str> = kept.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["更新社区公共运动场", "下一行"]);
+    }
+
+    #[test]
+    fn a_glyph_code_takes_the_character_most_read() {
+        let glyph = |text: &str, code: u32, confidence: f32| TextBox {
+            text: text.into(),
+            bbox: Rect::default(),
+            font_size: 10.0,
+            confidence: Some(confidence),
+            direction: Default::default(),
+            source: TextSource::Ocr,
+            glyph: Some(GlyphCode { font: 1, code }),
+        };
+        let mut page = PageContent {
+            text: vec![
+                glyph("缮", 7, 0.9),
+                glyph("鳝", 7, 0.95),
+                glyph("缮", 7, 0.8),
+                glyph("修", 8, 0.9),
+                // Another font's code 7 is another glyph.
+                TextBox {
+                    glyph: Some(GlyphCode { font: 2, code: 7 }),
+                    ..glyph("善", 7, 0.9)
+                },
+                // Text the layer told, not OCR: not a vote, not changed.
+                TextBox {
+                    source: TextSource::Pdf,
+                    confidence: None,
+                    ..glyph("鳝", 7, 1.0)
+                },
+            ],
+            ..PageContent::default()
+        };
+        let mut votes = GlyphVotes::default();
+        votes.add(&page);
+        assert_eq!(votes.apply(&mut page), 1);
+        let texts: Vec<&str> = page.text.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["缮", "缮", "缮", "修", "善", "鳝"]);
+        // Two of three readings agree: the confidence says so.
+        let confidence = page.text[1].confidence.unwrap();
+        assert!((confidence - 1.7 / 3.0).abs() < 1e-6, "{confidence}");
+        assert_eq!(page.text[3].confidence, Some(0.9));
+        assert_eq!(page.text[5].confidence, None);
     }
 
     #[test]

@@ -31,6 +31,7 @@ impl RasterReader for Counting {
                 confidence: Some(1.0),
                 direction: Default::default(),
                 source: TextSource::Ocr,
+                glyph: None,
             }],
             segments: Vec::new(),
         })

@@ -42,6 +42,7 @@ fn put(s: &str, x: f64, y: f64) -> Vec<TextBox> {
                 confidence: None,
                 direction: Default::default(),
                 source: Default::default(),
+                glyph: None,
             }
         })
         .collect()

@@ -591,6 +591,7 @@ impl jixiao_extract::RasterReader for FakeOcr {
                 confidence: Some(0.9),
                 direction: Default::default(),
                 source: Default::default(),
+                glyph: None,
             }],
             segments: vec![seg(Orientation::Horizontal, 5.0, 0.0, 10.0, 1.0)],
         })

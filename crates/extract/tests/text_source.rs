@@ -1,9 +1,10 @@
 //! Where cell text comes from: the font-program samples (`samples/fontprogram/`, PDFs whose
 //! fonts have no usable `/ToUnicode`) are read entirely through their embedded programs, and
-//! the producers' own samples never need them. Cell text itself is checked against the data by
-//! `tables.rs`.
+//! the producers' own samples never need them; no cell of a clean sample is flagged
+//! unreadable, while the cells of a text layer that lies are. Cell text itself is checked
+//! against the data by `tables.rs`.
 
-use jixiao_extract::{extract, ExtractOptions, Extraction, TextSource};
+use jixiao_extract::{extract, ExtractOptions, Extraction, ProblemKind, TextSource};
 use std::path::{Path, PathBuf};
 
 fn samples_dir() -> PathBuf {
@@ -75,4 +76,31 @@ fn producer_samples_need_no_font_program() {
                 .all(|c| c.text_source == TextSource::Pdf));
         }
     }
+}
+
+/// What the text layer of a document could not tell, read without a raster reader: its
+/// problems of unreadable text and of what was left for a raster reader to read.
+fn unreadable_problems(x: &Extraction) -> Vec<String> {
+    x.problems
+        .iter()
+        .filter(|p| matches!(p.kind, ProblemKind::Text | ProblemKind::Raster))
+        .map(|p| format!("page {}: {}", p.page, p.message))
+        .collect()
+}
+
+#[test]
+fn no_cell_of_a_clean_sample_is_flagged_unreadable() {
+    let clean: Vec<_> = ["chromium", "libreoffice", "fontprogram"]
+        .into_iter()
+        .flat_map(pdfs_in)
+        .collect();
+    assert!(clean.len() >= 17, "clean samples missing: {clean:?}");
+    for (rel, path) in clean {
+        let problems = unreadable_problems(&read(&path, &rel));
+        assert!(problems.is_empty(), "{rel}: {problems:?}");
+    }
+    // The same check sees a text layer mapped into the Private Use Area.
+    let rel = "reread/scoring-pua.pdf";
+    let problems = unreadable_problems(&read(&samples_dir().join(rel), rel));
+    assert!(!problems.is_empty(), "{rel}: nothing found unreadable");
 }

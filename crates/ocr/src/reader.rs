@@ -329,6 +329,7 @@ impl OcrReader {
             confidence: Some(1.0),
             direction: Default::default(),
             source: jixiao_extract::TextSource::Ocr,
+            glyph: None,
         });
         Ok(lines
             .iter()
@@ -359,6 +360,7 @@ impl OcrReader {
                     confidence: Some(r.confidence),
                     direction: Default::default(),
                     source: jixiao_extract::TextSource::Ocr,
+                    glyph: None,
                 })
             })
             .chain(dash_boxes)

@@ -117,6 +117,9 @@ pub struct Font {
     pub descent: f64,
     /// Vertical writing mode (Identity-V and other `-V` CMaps).
     pub vertical: bool,
+    /// The font's number in its document ([`FontCache`] numbers fonts as it loads them; 0
+    /// for a font loaded alone).
+    pub id: u32,
     cache: RefCell<FastMap<u64, CharInfo>>,
 }
 
@@ -211,6 +214,7 @@ impl Font {
             ascent,
             descent,
             vertical,
+            id: 0,
             cache: RefCell::default(),
         }
     }
@@ -286,6 +290,7 @@ impl Font {
             ascent,
             descent,
             vertical: false,
+            id: 0,
             cache: RefCell::default(),
         }
     }
@@ -608,12 +613,19 @@ impl FontCache {
     /// `None` when the entry is not a font dictionary, or when a document gives more than a
     /// few dozen distinct direct font dictionaries (each would be loaded again and again).
     pub fn get(&mut self, doc: &Objects<'_>, entry: &Object, limit: usize) -> Option<Rc<Font>> {
-        if let Object::Reference(id) = entry {
-            if let Some(font) = self.fonts.get(id) {
+        let id = u32::try_from(self.fonts.len() + self.direct.len()).unwrap_or(u32::MAX);
+        let load = |d: &Dictionary| {
+            Rc::new(Font {
+                id,
+                ..Font::load(doc, d, limit)
+            })
+        };
+        if let Object::Reference(object) = entry {
+            if let Some(font) = self.fonts.get(object) {
                 return Some(font.clone());
             }
-            let font = Rc::new(Font::load(doc, dict(doc, entry)?, limit));
-            self.fonts.insert(*id, font.clone());
+            let font = load(dict(doc, entry)?);
+            self.fonts.insert(*object, font.clone());
             return Some(font);
         }
         let d = dict(doc, entry)?;
@@ -623,7 +635,7 @@ impl FontCache {
         if self.direct.len() >= MAX_DIRECT_FONTS {
             return None;
         }
-        let font = Rc::new(Font::load(doc, d, limit));
+        let font = load(d);
         self.direct.push((d.clone(), font.clone()));
         Some(font)
     }

@@ -225,6 +225,7 @@ mod tests {
             confidence: None,
             direction: Default::default(),
             source: Default::default(),
+            glyph: None,
         }
     }
 

@@ -277,6 +277,7 @@ impl Device for PageCollector {
             confidence: None,
             direction: glyph.direction,
             source: glyph.source,
+            glyph: glyph.glyph,
         });
     }
 

@@ -12,7 +12,8 @@ use crate::budget::Reservation;
 use crate::error::ExtractError;
 use crate::font::Font;
 use crate::model::{
-    Direction, Matrix, PageContent, PageImage, PageProblem, ProblemKind, Rect, TextSource,
+    Direction, GlyphCode, Matrix, PageContent, PageImage, PageProblem, ProblemKind, Rect,
+    TextSource,
 };
 use crate::pdf::{
     as_f64, as_name, charged_stream_data, deref, dict, get, matrix, merge_resources, read_image,
@@ -47,6 +48,8 @@ pub struct Glyph<'a> {
     pub direction: Direction,
     /// Where the text came from (the PDF's mappings or the embedded font program).
     pub source: TextSource,
+    /// The font's code drawn (`None` for text given by `/ActualText`).
+    pub glyph: Option<GlyphCode>,
 }
 
 /// One element of a path, in page space.
@@ -534,6 +537,7 @@ impl Interp<'_> {
                 code: held.code,
                 direction: held.direction,
                 source: TextSource::Pdf,
+                glyph: None,
             });
         }
     }
@@ -636,6 +640,10 @@ impl Interp<'_> {
                 code: code.code,
                 direction: Direction::of_vector(trm.0[0], trm.0[1]),
                 source: info.source,
+                glyph: Some(GlyphCode {
+                    font: font.id,
+                    code: code.code,
+                }),
             };
             if [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
                 .iter()
