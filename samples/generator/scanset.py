@@ -12,7 +12,10 @@ Writes under OUT:
 Truth comes from the same data as the committed goldens (`render.expectations`), never from
 jixiao. Needs poppler-utils, Pillow, numpy, img2pdf; no producers (it scans the committed PDFs).
 
-Usage: scanset.py OUT [--pages 320] [--seed 1] [--only minhang-2023 ...]
+Usage: scanset.py OUT [--pages 320] [--seed 1] [--only minhang-2023 ...] [--prefix DIR]
+
+`--prefix DIR` puts the files one directory down (samples/DIR/, golden/DIR/, the records'
+`file` being DIR/<name>.pdf): how the committed subset `samples/scanned-degraded/` is made.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=320, help="at least this many pages (default 320)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", nargs="*", help="document names to use (default: all)")
+    ap.add_argument("--prefix", default="", help="subdirectory of samples/ and golden/ (default: none)")
     args = ap.parse_args()
     docs = [(rel, b) for rel, b in sources() if not args.only or rel.split("/")[1] in args.only]
     made, variant = 0, 0
@@ -78,7 +82,7 @@ def main() -> int:
             if made >= args.pages:
                 break
             src = SAMPLES / f"{rel}.pdf"
-            name = f"{rel.replace('/', '-')}-v{variant}"
+            name = f"{args.prefix}/" * bool(args.prefix) + f"{rel.replace('/', '-')}-v{variant}"
             pdf = args.out / "samples" / f"{name}.pdf"
             seed = args.seed * 1_000_003 + made
             params = degraded_pdf(src, pdf, seed)
@@ -89,7 +93,7 @@ def main() -> int:
                 rel_out = Path("samples") / rel_out.relative_to("samples") if rel_out.parts[0] == "samples" else rel_out
                 (args.out / rel_out).parent.mkdir(parents=True, exist_ok=True)
                 (args.out / rel_out).write_text(json_text(value), encoding="utf-8")
-            (args.out / "params").mkdir(parents=True, exist_ok=True)
+            (args.out / "params" / f"{name}.json").parent.mkdir(parents=True, exist_ok=True)
             (args.out / "params" / f"{name}.json").write_text(
                 json_text({"source": f"{rel}.pdf", "seed": seed, "pages": params}), encoding="utf-8"
             )
