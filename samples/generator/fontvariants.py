@@ -13,6 +13,9 @@ Transforms (pikepdf for the PDF objects, fontTools for the font programs):
 - `truetype-unicode-cmap`: every simple TrueType font's program given a Windows Unicode (3,1)
   `cmap` subtable built from its `/ToUnicode`, then `/ToUnicode` removed (what converters that
   embed whole cmaps leave);
+- `drop-tounicode-one`: the `/ToUnicode` of the one font whose `/BaseFont` contains the
+  variant's `font` removed (a converter that lost one embedded subset's map: the other fonts
+  still read, so only the text set in that font is unreadable);
 - `pua-tounicode`: every `/ToUnicode` rewritten to map each code into the Private Use Area;
 - `mixed`: the pages of `source`, then those of `append` (a scanned variant): one document
   whose tables are the two sources' tables in order.
@@ -61,6 +64,11 @@ def drop_to_unicode(pdf: pikepdf.Pdf) -> None:
     for font in _fonts(pdf):
         if "/ToUnicode" in font:
             del font["/ToUnicode"]
+
+
+def drop_one_to_unicode(pdf: pikepdf.Pdf, font: str) -> None:
+    (only,) = [f for f in _fonts(pdf) if "/ToUnicode" in f and font in str(f.get("/BaseFont"))]
+    del only["/ToUnicode"]
 
 
 def pua_to_unicode(pdf: pikepdf.Pdf) -> None:
@@ -176,6 +184,8 @@ def make_variant(samples: Path, spec: dict, out: Path) -> None:
     if spec["transform"] == "mixed":
         extra = pikepdf.open(samples / f"{spec['append']}.pdf")
         pdf.pages.extend(extra.pages)
+    elif spec["transform"] == "drop-tounicode-one":
+        drop_one_to_unicode(pdf, spec["font"])
     else:
         TRANSFORMS[spec["transform"]](pdf)
     out.parent.mkdir(parents=True, exist_ok=True)
