@@ -8,14 +8,14 @@
 //! The OCR stages need the models (`scripts/fetch-models.sh`); without them only the
 //! image stages run.
 
-use jixiao_benches::cpu_seconds;
+use jixiao_benches::{cpu_seconds, ocr_reader};
 use jixiao_extract::grid::find_cells;
 use jixiao_extract::interp::read_pages;
 use jixiao_extract::{ExtractOptions, PageContent, TableSettings};
 use jixiao_ocr::binarize::{otsu_threshold, Binary};
 use jixiao_ocr::deskew::{estimate_skew, rotate};
 use jixiao_ocr::lines::{find_lines, LineParams};
-use jixiao_ocr::{decode_image, Gray, OcrConfig, OcrReader};
+use jixiao_ocr::{decode_image, Gray, OcrReader};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -60,16 +60,7 @@ fn first_page(name: &str) -> &'static PageContent {
 fn reader() -> Option<&'static OcrReader> {
     static READER: OnceLock<Option<OcrReader>> = OnceLock::new();
     READER
-        .get_or_init(|| {
-            let mut config = OcrConfig::from_env();
-            config.instances = PARALLEL_PAGES;
-            if std::env::var_os("JIXIAO_MODELS").is_none() {
-                config.models_dir = root().join("models");
-            }
-            OcrReader::new(config)
-                .map_err(|e| eprintln!("OCR benches skipped: {e}"))
-                .ok()
-        })
+        .get_or_init(|| ocr_reader(PARALLEL_PAGES, "OCR benches"))
         .as_ref()
 }
 

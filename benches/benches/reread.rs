@@ -19,10 +19,10 @@ use std::sync::OnceLock;
 
 use divan::counter::ItemsCount;
 use divan::Bencher;
-use jixiao_benches::cpu_seconds;
+use jixiao_benches::{cpu_seconds, ocr_reader};
 use jixiao_extract::render::{dpi_for_text, PageRenderer};
 use jixiao_extract::{extract, ExtractOptions, Extraction, RasterReader, TextSource};
-use jixiao_ocr::{OcrConfig, OcrReader};
+use jixiao_ocr::OcrReader;
 
 /// The allocator of the `jixiao` binary.
 #[global_allocator]
@@ -57,16 +57,7 @@ fn root() -> PathBuf {
 fn reader() -> Option<&'static OcrReader> {
     static READER: OnceLock<Option<OcrReader>> = OnceLock::new();
     READER
-        .get_or_init(|| {
-            let mut config = OcrConfig::from_env();
-            config.instances = 1;
-            if std::env::var_os("JIXIAO_MODELS").is_none() {
-                config.models_dir = root().join("models");
-            }
-            OcrReader::new(config)
-                .map_err(|e| eprintln!("re-read benches skipped: {e}"))
-                .ok()
-        })
+        .get_or_init(|| ocr_reader(1, "re-read benches"))
         .as_ref()
 }
 

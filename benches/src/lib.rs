@@ -10,3 +10,17 @@ pub fn cpu_seconds() -> Option<f64> {
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(ticks as f64 / 100.0)
 }
+
+/// The OCR reader of the benchmarks, with `instances` model instances, on the workspace's
+/// models unless `JIXIAO_MODELS` names others; `None` (with the reason printed, naming
+/// `benches` as what is skipped) when they cannot be loaded.
+pub fn ocr_reader(instances: usize, benches: &str) -> Option<jixiao_ocr::OcrReader> {
+    let mut config = jixiao_ocr::OcrConfig::from_env();
+    config.instances = instances;
+    if std::env::var_os("JIXIAO_MODELS").is_none() {
+        config.models_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    }
+    jixiao_ocr::OcrReader::new(config)
+        .map_err(|e| eprintln!("{benches} skipped: {e}"))
+        .ok()
+}
