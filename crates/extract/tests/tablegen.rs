@@ -27,15 +27,16 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Floors on the committed subset, in per cent of cells exact: the level reached on main
 /// (f40bc0f, when the subset was committed: 49.03 % of 10,791 ruled cells, 12.62 % of 11,607
-/// partially ruled cells; 52.25 % ruled once Chromium's dotted borders were read as rules),
+/// partially ruled cells; 52.25 % ruled once Chromium's dotted borders were read as rules;
+/// 53.13 % ruled, 12.79 % partially ruled once Latin words wrapped at a space kept it),
 /// rounded down to 0.1. They are a ratchet, not the goal (the
 /// issue's bar is 99.9 %): a change that fixes a mechanism raises them to its new level, so
 /// that no later change silently loses what it fixed; one that lowers a figure must say why
 /// in its commit.
-const RULED_FLOOR: f64 = 52.2;
+const RULED_FLOOR: f64 = 53.1;
 /// Partially ruled tables (三线表, outer box only, horizontal rules only) have their own
 /// floor: their columns and rows must be inferred from the text where rules are missing.
-const PARTIAL_FLOOR: f64 = 12.6;
+const PARTIAL_FLOOR: f64 = 12.7;
 
 /// The rules tags of partially ruled tables.
 const PARTIAL_RULES: [&str; 3] = ["three-line", "box-only", "horizontal"];
@@ -354,14 +355,24 @@ fn committed_random_tables_meet_the_floor() {
 /// part on the next page with a height of its own, not the rows'.
 const BREAKS_EXACT: [(&str, usize); 1] = [("s1-0018-chromium.pdf", 2)];
 
-#[test]
-fn merged_cells_cut_by_a_page_break_are_one_cell() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tablegen-breaks");
+/// Tables of the committed subset, one per producer, whose Latin words wrapped at a space
+/// (no space glyph drawn at the line end) must keep the space: inexact before the room a
+/// line leaves was measured against the next line's first glyph.
+const WRAPS_EXACT: [(&str, usize); 4] = [
+    ("s7-0000-chromium.pdf", 2),
+    ("s7-0031-libreoffice.pdf", 4),
+    ("s7-0044-reportlab.pdf", 2),
+    ("s7-0077-reportlab.pdf", 3),
+];
+
+/// Asserts that each (file, truth table index) of `dir` comes out exact.
+fn assert_exact(dir: &str, tables: &[(&str, usize)]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let scored = score_dir(&dir);
-    for (file, index) in BREAKS_EXACT {
+    for (file, index) in tables {
         let s = scored
             .iter()
-            .find(|s| s.file == file && s.index == index)
+            .find(|s| s.file == *file && s.index == *index)
             .unwrap_or_else(|| panic!("{file} has no truth table {index}"));
         assert!(
             s.diff.is_empty(),
@@ -371,6 +382,16 @@ fn merged_cells_cut_by_a_page_break_are_one_cell() {
             s.diff.join("\n")
         );
     }
+}
+
+#[test]
+fn merged_cells_cut_by_a_page_break_are_one_cell() {
+    assert_exact("tests/tablegen-breaks", &BREAKS_EXACT);
+}
+
+#[test]
+fn latin_words_wrapped_at_a_space_keep_it() {
+    assert_exact("tests/tablegen", &WRAPS_EXACT);
 }
 
 /// Scores the directory named by `JIXIAO_TABLEGEN_DIR`; with `JIXIAO_TABLEGEN_FAILURES=path`

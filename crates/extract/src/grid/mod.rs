@@ -24,7 +24,7 @@ mod text;
 
 pub use cells::{cell_rects, grid, group_tables};
 pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
-pub use text::{cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
+pub use text::{cell_padding, cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
     Direction, GridCells, Orientation, PageContent, PageProblem, ProblemKind, Rect, Segment, Table,
@@ -202,13 +202,9 @@ pub fn main_direction<'a>(glyphs: impl IntoIterator<Item = &'a TextBox>) -> Opti
     (counts[best] > 0).then(|| Direction::ALL[best])
 }
 
-/// The text of a cell from its glyphs, read in the direction most of them run in.
-fn read_cell(
-    glyphs: &[&TextBox],
-    cell: &Rect,
-    settings: &TableSettings,
-    spacing: Spacing,
-) -> String {
+/// The lines of a cell from its glyphs, read in the direction most of them run in, with
+/// the cell's box in that reading frame.
+fn read_cell(glyphs: &[&TextBox], cell: &Rect, settings: &TableSettings) -> (Vec<Line>, Rect) {
     match main_direction(glyphs.iter().copied()) {
         Some(direction) if !direction.is_upright() => {
             // Turning about the origin keeps every distance, which is all reading needs.
@@ -219,9 +215,9 @@ fn read_cell(
             };
             let turned: Vec<TextBox> = glyphs.iter().map(|g| turn.text_box(g)).collect();
             let refs: Vec<&TextBox> = turned.iter().collect();
-            cell_text(&lines(&refs, settings), &turn.rect(cell), spacing)
+            (lines(&refs, settings), turn.rect(cell))
         }
-        _ => cell_text(&lines(glyphs, settings), cell, spacing),
+        _ => (lines(glyphs, settings), *cell),
     }
 }
 
@@ -283,10 +279,15 @@ fn frame_tables(
                     glyphs,
                 ),
             )| {
-                let texts = glyphs
+                let read: Vec<(Vec<Line>, Rect)> = glyphs
                     .iter()
                     .zip(&grid.cells)
-                    .map(|(gs, c)| read_cell(gs, &c.bbox, settings, spacing))
+                    .map(|(gs, c)| read_cell(gs, &c.bbox, settings))
+                    .collect();
+                let padding = cell_padding(&read);
+                let texts = read
+                    .iter()
+                    .map(|(lines, cell)| cell_text(lines, cell, spacing, padding))
                     .collect();
                 let confidences = glyphs
                     .iter()

@@ -11,6 +11,10 @@ pub struct Line {
     pub text: String,
     /// The largest font size of its glyphs.
     pub font_size: f64,
+    /// The width of its first glyph that is not a space.
+    pub first_width: f64,
+    /// The left and right ends of its glyphs that are not spaces.
+    pub ink: (f64, f64),
 }
 
 /// Whether `c` is a CJK character or full-width form: no space is ever inserted next to it.
@@ -62,10 +66,17 @@ pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
         .into_iter()
         .map(|(bbox, mut members)| {
             members.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            let mut inked = members.iter().filter(|g| !g.text.trim().is_empty());
+            let first_width = inked.clone().next().map_or(0.0, |g| g.bbox.width());
+            let ink = inked.fold((bbox.x1, bbox.x0), |(x0, x1), g| {
+                (x0.min(g.bbox.x0), x1.max(g.bbox.x1))
+            });
             Line {
                 bbox,
                 text: line_text(&members, settings),
                 font_size: members.iter().map(|g| g.font_size).fold(0.0, f64::max),
+                first_width,
+                ink,
             }
         })
         .collect()
@@ -122,7 +133,10 @@ pub enum Spacing {
     /// would not have fitted at the end of the line and the break lies between a half-width
     /// letter, digit or `%,;:` and a CJK ideograph (either order): these texts set such a
     /// boundary apart with a space, so it is restored ("75%" + "以上" → "75% 以上",
-    /// "活动," + "主题" → "活动, 主题").
+    /// "活动," + "主题" → "活动, 主题"), and except between two Latin letters where the
+    /// next line's first glyph would have fitted at the end of the line (see
+    /// [`cell_text`]): the next word did not fit, so the break was at a space
+    /// ("Imports" + "Budget" → "Imports Budget").
     Glyphs,
     /// The page draws no space glyph (words are set apart by gaps only): a line break is a
     /// space unless either side of it is [`is_wide`].
@@ -152,20 +166,40 @@ impl Spacing {
         }
     }
 
-    /// Whether a line ending in `a` and a line starting with `b` join with a space;
-    /// `space_fitted`: a space would have fitted at the end of the first line.
-    fn space_between(self, a: char, b: char, space_fitted: bool) -> bool {
+    /// Whether a line ending in `a` and a line starting with `b` join with a space, given
+    /// what the layout shows of the break (see [`Break`]).
+    fn space_between(self, a: char, b: char, at: Break) -> bool {
         let half = |c: char| c.is_ascii_alphanumeric() || matches!(c, '%' | ',' | ';' | ':');
         let ideograph = |c: char| is_wide(c) && c.is_alphabetic();
         match self {
             Spacing::Glyphs => {
-                !space_fitted
-                    && ((half(a) && ideograph(b)) || (ideograph(a) && b.is_ascii_alphanumeric()))
+                (at.between_words && a.is_ascii_alphabetic() && b.is_ascii_alphabetic())
+                    || (!at.space_fitted
+                        && ((half(a) && ideograph(b))
+                            || (ideograph(a) && b.is_ascii_alphanumeric())))
             }
-            Spacing::Recognised => Spacing::Glyphs.space_between(a, b, false),
+            Spacing::Recognised => Spacing::Glyphs.space_between(
+                a,
+                b,
+                Break {
+                    space_fitted: false,
+                    ..at
+                },
+            ),
             Spacing::Gaps => !is_wide(a) && !is_wide(b),
         }
     }
+}
+
+/// What the layout of a cell shows about one of its line breaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Break {
+    /// A space would have fitted at the end of the first line.
+    space_fitted: bool,
+    /// The break is not inside a Latin word: the next line's first glyph would have fitted
+    /// at the end of the first line (a producer that breaks inside a word does so only where
+    /// the line is full, leaving less room than a glyph).
+    between_words: bool,
 }
 
 /// Joins texts that continue one another (the parts of a cell cut by a page break) by
@@ -174,34 +208,84 @@ impl Spacing {
 pub fn join_lines<'a>(texts: impl IntoIterator<Item = &'a str>, spacing: Spacing) -> String {
     let mut out = String::new();
     for t in texts {
-        join_onto(&mut out, t, spacing, false);
+        join_onto(&mut out, t, spacing, Break::default());
     }
     out.trim().to_string()
+}
+
+/// A table's cell padding: the median of the paddings of its cells (each its lines and
+/// box) whose lines are not all centred (see [`cell_text`]); `None` when there is none.
+pub fn cell_padding(cells: &[(Vec<Line>, Rect)]) -> Option<f64> {
+    let mut paddings: Vec<f64> = cells
+        .iter()
+        .filter(|(lines, _)| !lines.is_empty())
+        .map(|(lines, cell)| own_padding(lines, cell))
+        .filter(|&(_, centred)| !centred)
+        .map(|(padding, _)| padding)
+        .collect();
+    paddings.sort_by(f64::total_cmp);
+    paddings.get(paddings.len() / 2).copied()
+}
+
+/// A cell's own padding, the smallest distance between a line and a side of the cell, and
+/// whether every line is centred (its left and right insets differ by at most [`CENTRED`]
+/// of its font size), which hides the padding.
+fn own_padding(lines: &[Line], cell: &Rect) -> (f64, bool) {
+    let sides = |l: &Line| (l.ink.0 - cell.x0, cell.x1 - l.ink.1);
+    let padding = lines
+        .iter()
+        .map(|l| sides(l).0.min(sides(l).1))
+        .fold(f64::INFINITY, f64::min)
+        .max(0.0);
+    let centred = lines.iter().all(|l| {
+        let (left, right) = sides(l);
+        (left - right).abs() <= CENTRED * l.font_size
+    });
+    (padding, centred)
 }
 
 /// The text of a cell from its lines (top-down) by `spacing`'s rule. A space would have
 /// fitted at the end of a line when the room left to the cell's content edge (the cell's
 /// right side less the smallest left inset of its lines) is at least half the font size.
-pub fn cell_text(lines: &[Line], cell: &Rect, spacing: Spacing) -> String {
+/// The room a line leaves, which tells a break between Latin words from one inside a word,
+/// is the cell's content width less the line's width; the content width is the cell's width
+/// less its padding on both sides: the smallest distance between a line and a side of the
+/// cell, or, when every line is centred (which hides the padding), at most the table's
+/// `padding` (see [`cell_padding`]).
+pub fn cell_text(lines: &[Line], cell: &Rect, spacing: Spacing, padding: Option<f64>) -> String {
     let inset = lines
         .iter()
         .map(|l| l.bbox.x0 - cell.x0)
         .fold(f64::INFINITY, f64::min)
         .max(0.0);
+    let (own, centred) = own_padding(lines, cell);
+    let padding = match padding {
+        Some(p) if centred => own.min(p),
+        _ => own,
+    };
+    let content = cell.width() - 2.0 * padding;
     let mut out = String::new();
     let mut prev: Option<&Line> = None;
     for l in lines {
-        let fitted = prev.is_some_and(|p| cell.x1 - inset - p.bbox.x1 >= 0.5 * p.font_size);
-        join_onto(&mut out, &l.text, spacing, fitted);
+        let at = prev.map_or_else(Break::default, |p| Break {
+            space_fitted: cell.x1 - inset - p.bbox.x1 >= 0.5 * p.font_size,
+            between_words: content - (p.ink.1 - p.ink.0) >= l.first_width + CENTRED * l.font_size,
+        });
+        join_onto(&mut out, &l.text, spacing, at);
         prev = Some(l);
     }
     out.trim().to_string()
 }
 
+/// A line is centred in its cell when its left and right insets differ by at most this
+/// fraction of its font size; a glyph fits in the room a line leaves when the room is
+/// larger than its width by this fraction of the font size (measures are that uncertain).
+const CENTRED: f64 = 0.1;
+
 /// Appends `next` to `text` by [`Spacing`]'s rule (without trimming).
-fn join_onto(text: &mut String, next: &str, spacing: Spacing, space_fitted: bool) {
+fn join_onto(text: &mut String, next: &str, spacing: Spacing, at: Break) {
     if let (Some(a), Some(b)) = (text.chars().last(), next.chars().next()) {
-        if a != ' ' && b != ' ' && spacing.space_between(a, b, space_fitted) {
+        if a != ' ' && b != ' ' && spacing.space_between(a, b, at) {
             text.push(' ');
         }
     }
@@ -326,23 +410,93 @@ mod tests {
             },
             text: text.into(),
             font_size: 10.0,
+            first_width: 5.0,
+            ink: (3.0, x1),
         };
         // The first line ends 2 pt before the content edge (100 - 3): a space would not fit.
         let full = [line("〔2020〕7", 95.0, 0.0), line("号)", 23.0, 12.0)];
-        assert_eq!(cell_text(&full, &cell, Spacing::Glyphs), "〔2020〕7 号)");
+        assert_eq!(
+            cell_text(&full, &cell, Spacing::Glyphs, Some(3.0)),
+            "〔2020〕7 号)"
+        );
         // 12 pt of room: a space would have been drawn, so there was none.
         let short = [line("〔2020〕7", 85.0, 0.0), line("号)", 23.0, 12.0)];
-        assert_eq!(cell_text(&short, &cell, Spacing::Glyphs), "〔2020〕7号)");
-        assert_eq!(cell_text(&short, &cell, Spacing::Gaps), "〔2020〕7号)");
+        assert_eq!(
+            cell_text(&short, &cell, Spacing::Glyphs, Some(3.0)),
+            "〔2020〕7号)"
+        );
+        assert_eq!(
+            cell_text(&short, &cell, Spacing::Gaps, Some(3.0)),
+            "〔2020〕7号)"
+        );
         // Read from a scan, a space at a line end is never seen, so room proves nothing.
         let r = Spacing::Recognised;
-        assert_eq!(cell_text(&short, &cell, r), "〔2020〕7 号)");
+        assert_eq!(cell_text(&short, &cell, r, Some(3.0)), "〔2020〕7 号)");
         let prose = [line("处置率", 45.0, 0.0), line("100%。", 35.0, 12.0)];
-        assert_eq!(cell_text(&prose, &cell, r), "处置率 100%。");
+        assert_eq!(cell_text(&prose, &cell, r, Some(3.0)), "处置率 100%。");
         let comma = [line("活动,", 60.0, 0.0), line("居住区", 33.0, 12.0)];
-        assert_eq!(cell_text(&comma, &cell, r), "活动, 居住区");
+        assert_eq!(cell_text(&comma, &cell, r, Some(3.0)), "活动, 居住区");
         let word = [line("满意度指", 60.0, 0.0), line("标", 13.0, 12.0)];
-        assert_eq!(cell_text(&word, &cell, r), "满意度指标");
+        assert_eq!(cell_text(&word, &cell, r, Some(3.0)), "满意度指标");
+    }
+
+    #[test]
+    fn latin_words_wrapped_at_a_space_keep_it() {
+        let cell = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 60.0,
+            y1: 40.0,
+        };
+        // Lines of 5 pt glyphs set from x = 3 (content 3..57, 54 pt wide).
+        let line = |text: &str, y0: f64| {
+            let x1 = 3.0 + 5.0 * text.chars().count() as f64;
+            Line {
+                bbox: Rect {
+                    x0: 3.0,
+                    y0,
+                    x1,
+                    y1: y0 + 10.0,
+                },
+                text: text.into(),
+                font_size: 10.0,
+                first_width: 5.0,
+                ink: (3.0, x1),
+            }
+        };
+        let g = Spacing::Glyphs;
+        // Room for more on the line: the next word did not fit whole.
+        let alone = [line("Budget", 0.0), line("Population", 12.0)];
+        assert_eq!(cell_text(&alone, &cell, g, Some(3.0)), "Budget Population");
+        // A word broken where the line is full: no space.
+        let long = [line("Internatio", 0.0), line("nalisation", 12.0)];
+        assert_eq!(
+            cell_text(&long, &cell, g, Some(3.0)),
+            "Internationalisation"
+        );
+        let full = [line("Net Popula", 0.0), line("tion", 12.0)];
+        assert_eq!(cell_text(&full, &cell, g, Some(3.0)), "Net Population");
+        // Digits and CJK keep their rules.
+        let digits = [line("户厕 123456789", 0.0), line("00 户", 12.0)];
+        assert_eq!(
+            cell_text(&digits, &cell, g, Some(3.0)),
+            "户厕 12345678900 户"
+        );
+        // Centred: the room is measured from the table's padding, not this cell's insets.
+        let centred = |text: &str, y0: f64| {
+            let mut l = line(text, y0);
+            let shift = (cell.width() - l.bbox.width()) / 2.0 - 3.0;
+            l.bbox.x0 += shift;
+            l.bbox.x1 += shift;
+            l.ink = (l.bbox.x0, l.bbox.x1);
+            l
+        };
+        let both = [centred("Imports", 0.0), centred("Budget", 12.0)];
+        assert_eq!(cell_padding(&[(both.to_vec(), cell)]), None);
+        let table = [(both.to_vec(), cell), (alone.to_vec(), cell)];
+        assert_eq!(cell_padding(&table), Some(3.0));
+        assert_eq!(cell_text(&both, &cell, g, None), "ImportsBudget");
+        assert_eq!(cell_text(&both, &cell, g, Some(3.0)), "Imports Budget");
     }
 
     #[test]
