@@ -142,6 +142,123 @@ pub fn close_open_ends(edges: &[Segment], settings: &TableSettings) -> Vec<Segme
     out
 }
 
+/// Step 1a: the vertical edges that close a grid drawn without its outer left or right
+/// border (rules between the columns and rows only, the outer columns open).
+///
+/// An end of a horizontal edge is *open* when no vertical edge passes within
+/// `intersection_tolerance` of it; only horizontal edges that some vertical edge crosses
+/// count (rules of a grid, not the rules of a 三线表). Open left ends (or right ends) that
+/// line up within `snap_tolerance`, on horizontal edges whose crossing vertical edges
+/// overlap (one grid), at least two of them, get a vertical edge at their mean position (at
+/// the position of the nearest vertical edge within `snap_tolerance` of it, if any) from the top to the bottom of those crossing vertical edges (the grid's height, so that
+/// [`close_open_ends`] then closes its top and bottom rows too) — unless a crossing vertical
+/// edge lies within twice `intersection_tolerance` of it (rules that overshoot the border).
+pub fn close_open_sides(edges: &[Segment], settings: &TableSettings) -> Vec<Segment> {
+    let tol = settings.intersection_tolerance;
+    let vertical = Lines::new(
+        edges
+            .iter()
+            .filter(|e| e.orientation == Orientation::Vertical),
+    );
+    // Per horizontal edge: the vertical edges crossing it strictly inside (x and span).
+    let crossing = |h: &Segment| -> Vec<(f64, f64, f64)> {
+        vertical
+            .in_range(h.start + tol, h.end - tol)
+            .iter()
+            .flat_map(|(x, pieces)| {
+                pieces
+                    .iter()
+                    .filter(|(s, e)| *s - tol <= h.pos && *e + tol >= h.pos)
+                    .map(move |(s, e)| (*x, *s, *e))
+            })
+            .collect()
+    };
+    let open = |x: f64, y: f64| {
+        vertical
+            .in_range(x - tol, x + tol)
+            .iter()
+            .all(|(_, pieces)| !pieces.iter().any(|(s, e)| *s - tol <= y && *e + tol >= y))
+    };
+    // (end x, y, top and bottom of the crossing verticals, their x's).
+    let mut lefts: Vec<(f64, f64, f64, f64, Vec<f64>)> = Vec::new();
+    let mut rights = Vec::new();
+    for h in edges
+        .iter()
+        .filter(|e| e.orientation == Orientation::Horizontal)
+    {
+        let across = crossing(h);
+        if across.is_empty() {
+            continue;
+        }
+        let top = across.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
+        let bottom = across.iter().map(|c| c.2).fold(f64::NEG_INFINITY, f64::max);
+        let xs: Vec<f64> = across.iter().map(|c| c.0).collect();
+        if open(h.start, h.pos) {
+            lefts.push((h.start, h.pos, top, bottom, xs.clone()));
+        }
+        if open(h.end, h.pos) {
+            rights.push((h.end, h.pos, top, bottom, xs));
+        }
+    }
+    let mut out = Vec::new();
+    for mut ends in [lefts, rights] {
+        ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut first = 0;
+        while first < ends.len() {
+            let mut last = first;
+            while last + 1 < ends.len()
+                && ends[last + 1].0 - ends[last].0 <= settings.snap_tolerance
+            {
+                last += 1;
+            }
+            let mut group: Vec<&(f64, f64, f64, f64, Vec<f64>)> =
+                ends[first..=last].iter().collect();
+            group.sort_by(|a, b| a.1.total_cmp(&b.1));
+            // Runs of ends whose crossing verticals overlap: one grid each.
+            let mut run_start = 0;
+            for i in 1..=group.len() {
+                let joined = i < group.len() && group[i].2 <= group[i - 1].3 + tol;
+                if joined {
+                    continue;
+                }
+                let run = &group[run_start..i];
+                run_start = i;
+                if run.len() < 2 {
+                    continue;
+                }
+                let mean = run.iter().map(|e| e.0).sum::<f64>() / run.len() as f64;
+                // On the line of a vertical edge nearby (a shaded cell's side), so that the
+                // column boundary stays one.
+                let x = vertical
+                    .in_range(
+                        mean - settings.snap_tolerance,
+                        mean + settings.snap_tolerance,
+                    )
+                    .iter()
+                    .map(|(x, _)| *x)
+                    .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
+                    .unwrap_or(mean);
+                let too_close = run
+                    .iter()
+                    .flat_map(|e| e.4.iter())
+                    .any(|v| (v - x).abs() <= 2.0 * tol);
+                if too_close {
+                    continue;
+                }
+                out.push(Segment {
+                    orientation: Orientation::Vertical,
+                    pos: x,
+                    start: run.iter().map(|e| e.2).fold(f64::INFINITY, f64::min),
+                    end: run.iter().map(|e| e.3).fold(f64::NEG_INFINITY, f64::max),
+                    width: 0.0,
+                });
+            }
+            first = last + 1;
+        }
+    }
+    out
+}
+
 /// Moves each chain of positions closer than `tolerance` to its mean.
 fn snap(segs: &mut [Segment], tolerance: f64) {
     segs.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
@@ -360,6 +477,47 @@ pub(crate) mod tests {
         assert!(
             close_open_ends(&edges(&[v(0.0, 0.0, 50.0), h(50.0, 0.0, 20.0)], &s), &s).is_empty()
         );
+    }
+
+    #[test]
+    fn open_sided_grid_is_closed() {
+        let s = TableSettings::default();
+        // Rules between 3 columns and 3 rows only: horizontals at y = 20, 40 from x = 0 to
+        // 90, verticals at x = 30, 60 from y = 0 to 60; no outer border.
+        let e = edges(
+            &[
+                h(20.0, 0.0, 90.0),
+                h(40.0, 0.0, 90.0),
+                v(30.0, 0.0, 60.0),
+                v(60.0, 0.0, 60.0),
+            ],
+            &s,
+        );
+        let sides = close_open_sides(&e, &s);
+        let got: Vec<_> = sides.iter().map(|e| (e.pos, e.start, e.end)).collect();
+        assert_eq!(got, vec![(0.0, 0.0, 60.0), (90.0, 0.0, 60.0)]);
+        let mut sided = e.clone();
+        sided.extend(sides);
+        let closing = close_open_ends(&sided, &s);
+        let got: Vec<_> = closing.iter().map(|e| (e.pos, e.start, e.end)).collect();
+        assert_eq!(got, vec![(0.0, 0.0, 90.0), (60.0, 0.0, 90.0)]);
+        // The rules of a 三线表 (no vertical crosses them) and rules that overshoot an
+        // outer border by a little are left alone.
+        let three_line = edges(
+            &[h(0.0, 0.0, 90.0), h(20.0, 0.0, 90.0), h(60.0, 0.0, 90.0)],
+            &s,
+        );
+        assert!(close_open_sides(&three_line, &s).is_empty());
+        let overshoot = edges(
+            &[
+                h(0.0, -4.0, 94.0),
+                h(20.0, -4.0, 94.0),
+                v(0.0, 0.0, 20.0),
+                v(90.0, 0.0, 20.0),
+            ],
+            &s,
+        );
+        assert!(close_open_sides(&overshoot, &s).is_empty());
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod edges;
 mod text;
 
 pub use cells::{cell_rects, grid, group_tables};
-pub use edges::{close_open_ends, closed_edges, edges, intersections, Point};
+pub use edges::{close_open_ends, close_open_sides, closed_edges, edges, intersections, Point};
 pub use text::{cell_padding, cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
 
 use crate::model::{
@@ -52,7 +52,9 @@ struct Found {
 /// Steps 1–5, keeping each grid's repair messages and which cell sides are really drawn.
 fn grids(segments: &[Segment], settings: &TableSettings) -> Vec<Found> {
     let real = edges(segments, settings);
-    let all = closed_edges(&real, &close_open_ends(&real, settings), settings);
+    let mut sided = real.clone();
+    sided.extend(close_open_sides(&real, settings));
+    let all = closed_edges(&sided, &close_open_ends(&sided, settings), settings);
     let cells = cell_rects(&all, &intersections(&all, settings), settings);
     let rules = edges::Lines::new(
         real.iter()
