@@ -105,27 +105,11 @@ pub fn close_open_ends(edges: &[Segment], settings: &TableSettings) -> Vec<Segme
     let mut out = Vec::new();
     for mut ends in [tops, bottoms] {
         ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut first = 0;
-        while first < ends.len() {
-            let mut last = first;
-            while last + 1 < ends.len()
-                && ends[last + 1].0 - ends[last].0 <= settings.snap_tolerance
-            {
-                last += 1;
-            }
-            let group = &ends[first..=last];
+        for group in chains(&ends, |e| e.0, settings.snap_tolerance) {
             if group.len() >= 2 && group.iter().any(|e| e.2) {
                 let mean = group.iter().map(|e| e.0).sum::<f64>() / group.len() as f64;
                 // On the line of a drawn rule nearby (the rule under the cells that end).
-                let y = horizontal
-                    .in_range(
-                        mean - settings.snap_tolerance,
-                        mean + settings.snap_tolerance,
-                    )
-                    .iter()
-                    .map(|(y, _)| *y)
-                    .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
-                    .unwrap_or(mean);
+                let y = horizontal.nearest(mean, settings.snap_tolerance);
                 let x0 = group.iter().map(|e| e.1).fold(f64::INFINITY, f64::min);
                 let x1 = group.iter().map(|e| e.1).fold(f64::NEG_INFINITY, f64::max);
                 out.push(Segment {
@@ -136,8 +120,23 @@ pub fn close_open_ends(edges: &[Segment], settings: &TableSettings) -> Vec<Segme
                     width: 0.0,
                 });
             }
-            first = last + 1;
         }
+    }
+    out
+}
+
+/// The runs of `sorted` (sorted by `pos`) in which each item lies within `tolerance` of the
+/// one before.
+fn chains<T>(sorted: &[T], pos: impl Fn(&T) -> f64, tolerance: f64) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    while first < sorted.len() {
+        let mut last = first;
+        while last + 1 < sorted.len() && pos(&sorted[last + 1]) - pos(&sorted[last]) <= tolerance {
+            last += 1;
+        }
+        out.push(&sorted[first..=last]);
+        first = last + 1;
     }
     out
 }
@@ -179,8 +178,7 @@ pub fn close_open_sides(edges: &[Segment], settings: &TableSettings) -> Vec<Segm
             .iter()
             .all(|(_, pieces)| !pieces.iter().any(|(s, e)| *s - tol <= y && *e + tol >= y))
     };
-    // (end x, y, top and bottom of the crossing verticals, their x's).
-    let mut lefts: Vec<(f64, f64, f64, f64, Vec<f64>)> = Vec::new();
+    let mut lefts: Vec<OpenEnd> = Vec::new();
     let mut rights = Vec::new();
     for h in edges
         .iter()
@@ -203,22 +201,13 @@ pub fn close_open_sides(edges: &[Segment], settings: &TableSettings) -> Vec<Segm
     let mut out = Vec::new();
     for mut ends in [lefts, rights] {
         ends.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut first = 0;
-        while first < ends.len() {
-            let mut last = first;
-            while last + 1 < ends.len()
-                && ends[last + 1].0 - ends[last].0 <= settings.snap_tolerance
-            {
-                last += 1;
-            }
-            let mut group: Vec<&(f64, f64, f64, f64, Vec<f64>)> =
-                ends[first..=last].iter().collect();
+        for chain in chains(&ends, |e| e.0, settings.snap_tolerance) {
+            let mut group: Vec<&OpenEnd> = chain.iter().collect();
             group.sort_by(|a, b| a.1.total_cmp(&b.1));
             // Runs of ends whose crossing verticals overlap: one grid each.
             let mut run_start = 0;
             for i in 1..=group.len() {
-                let joined = i < group.len() && group[i].2 <= group[i - 1].3 + tol;
-                if joined {
+                if i < group.len() && group[i].2 <= group[i - 1].3 + tol {
                     continue;
                 }
                 let run = &group[run_start..i];
@@ -229,15 +218,7 @@ pub fn close_open_sides(edges: &[Segment], settings: &TableSettings) -> Vec<Segm
                 let mean = run.iter().map(|e| e.0).sum::<f64>() / run.len() as f64;
                 // On the line of a vertical edge nearby (a shaded cell's side), so that the
                 // column boundary stays one.
-                let x = vertical
-                    .in_range(
-                        mean - settings.snap_tolerance,
-                        mean + settings.snap_tolerance,
-                    )
-                    .iter()
-                    .map(|(x, _)| *x)
-                    .min_by(|a, b| (a - mean).abs().total_cmp(&(b - mean).abs()))
-                    .unwrap_or(mean);
+                let x = vertical.nearest(mean, settings.snap_tolerance);
                 let too_close = run
                     .iter()
                     .flat_map(|e| e.4.iter())
@@ -253,27 +234,33 @@ pub fn close_open_sides(edges: &[Segment], settings: &TableSettings) -> Vec<Segm
                     width: 0.0,
                 });
             }
-            first = last + 1;
         }
     }
     out
 }
 
+/// An open end of a horizontal edge: (x, y, top and bottom of the vertical edges crossing
+/// the edge, their x's).
+type OpenEnd = (f64, f64, f64, f64, Vec<f64>);
+
 /// Moves each chain of positions closer than `tolerance` to its mean.
 fn snap(segs: &mut [Segment], tolerance: f64) {
     segs.sort_by(|a, b| a.pos.total_cmp(&b.pos).then(a.start.total_cmp(&b.start)));
-    let mut first = 0;
-    while first < segs.len() {
-        let mut last = first;
-        while last + 1 < segs.len() && segs[last + 1].pos - segs[last].pos <= tolerance {
-            last += 1;
-        }
-        let group = &mut segs[first..=last];
-        let mean = group.iter().map(|s| s.pos).sum::<f64>() / group.len() as f64;
-        for s in group.iter_mut() {
+    let means: Vec<(usize, f64)> = chains(segs, |s| s.pos, tolerance)
+        .iter()
+        .map(|g| {
+            (
+                g.len(),
+                g.iter().map(|s| s.pos).sum::<f64>() / g.len() as f64,
+            )
+        })
+        .collect();
+    let mut at = 0;
+    for (len, mean) in means {
+        for s in &mut segs[at..at + len] {
             s.pos = mean;
         }
-        first = last + 1;
+        at += len;
     }
 }
 
@@ -320,6 +307,15 @@ impl Lines {
         let a = self.lines.partition_point(|(p, _)| *p < lo);
         let b = self.lines.partition_point(|(p, _)| *p <= hi);
         &self.lines[a..b.max(a)]
+    }
+
+    /// The position of the line nearest to `pos` within `tolerance`, else `pos`.
+    pub(crate) fn nearest(&self, pos: f64, tolerance: f64) -> f64 {
+        self.in_range(pos - tolerance, pos + tolerance)
+            .iter()
+            .map(|(p, _)| *p)
+            .min_by(|a, b| (a - pos).abs().total_cmp(&(b - pos).abs()))
+            .unwrap_or(pos)
     }
 
     /// How far along the line at `pos` the drawn edge through `at` reaches (the largest end

@@ -66,7 +66,7 @@ pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
         .into_iter()
         .map(|(bbox, mut members)| {
             members.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
-            let mut inked = members.iter().filter(|g| !g.text.trim().is_empty());
+            let inked = members.iter().filter(|g| !g.text.trim().is_empty());
             let first_width = inked.clone().next().map_or(0.0, |g| g.bbox.width());
             let ink = inked.fold((bbox.x1, bbox.x0), |(x0, x1), g| {
                 (x0.min(g.bbox.x0), x1.max(g.bbox.x1))
@@ -393,6 +393,22 @@ mod tests {
         assert_eq!(join_lines(["达到 75%", "以上"], g), "达到 75%以上");
     }
 
+    /// A line of 10 pt text from `x0` to `x1` at `y0`, its first glyph 5 pt wide.
+    fn line_at(text: &str, x0: f64, x1: f64, y0: f64) -> Line {
+        Line {
+            bbox: Rect {
+                x0,
+                y0,
+                x1,
+                y1: y0 + 10.0,
+            },
+            text: text.into(),
+            font_size: 10.0,
+            first_width: 5.0,
+            ink: (x0, x1),
+        }
+    }
+
     #[test]
     fn a_space_that_would_have_fitted_was_not_there() {
         let cell = Rect {
@@ -401,18 +417,7 @@ mod tests {
             x1: 100.0,
             y1: 40.0,
         };
-        let line = |text: &str, x1: f64, y0: f64| Line {
-            bbox: Rect {
-                x0: 3.0,
-                y0,
-                x1,
-                y1: y0 + 10.0,
-            },
-            text: text.into(),
-            font_size: 10.0,
-            first_width: 5.0,
-            ink: (3.0, x1),
-        };
+        let line = |text: &str, x1: f64, y0: f64| line_at(text, 3.0, x1, y0);
         // The first line ends 2 pt before the content edge (100 - 3): a space would not fit.
         let full = [line("〔2020〕7", 95.0, 0.0), line("号)", 23.0, 12.0)];
         assert_eq!(
@@ -449,21 +454,8 @@ mod tests {
             y1: 40.0,
         };
         // Lines of 5 pt glyphs set from x = 3 (content 3..57, 54 pt wide).
-        let line = |text: &str, y0: f64| {
-            let x1 = 3.0 + 5.0 * text.chars().count() as f64;
-            Line {
-                bbox: Rect {
-                    x0: 3.0,
-                    y0,
-                    x1,
-                    y1: y0 + 10.0,
-                },
-                text: text.into(),
-                font_size: 10.0,
-                first_width: 5.0,
-                ink: (3.0, x1),
-            }
-        };
+        let line =
+            |text: &str, y0: f64| line_at(text, 3.0, 3.0 + 5.0 * text.chars().count() as f64, y0);
         let g = Spacing::Glyphs;
         // Room for more on the line: the next word did not fit whole.
         let alone = [line("Budget", 0.0), line("Population", 12.0)];
