@@ -19,6 +19,11 @@ fn parse_with(
 /// docs/benchmarks.md for the measured figures).
 const SCANNED_MIN_ACCURACY: f64 = 0.995;
 
+/// Share of golden fields exact on `samples/scanned-degraded/` (issue 11's generator: hairline
+/// rules, noise, seals, signatures, sideways pages), as measured, to catch regressions: far
+/// below the bar of 99.5 % (see docs/benchmarks.md), not a standard.
+const DEGRADED_MEASURED_ACCURACY: f64 = 0.52;
+
 /// Every sample under samples/ against golden/ (scanned samples only when the OCR models
 /// are installed): born-digital samples exactly, scanned ones field by field.
 #[test]
@@ -29,6 +34,7 @@ fn samples_match_their_golden_files() {
         eprintln!("skipping samples/scanned: {e}");
         skip.push("scanned/".to_string());
         skip.push("reread/".to_string());
+        skip.push("scanned-degraded/".to_string());
     }
     let pipeline = common::pipeline();
     let results = golden::check(
@@ -40,6 +46,7 @@ fn samples_match_their_golden_files() {
             min_accuracy: vec![
                 ("scanned/".to_string(), SCANNED_MIN_ACCURACY),
                 ("reread/".to_string(), SCANNED_MIN_ACCURACY),
+                ("scanned-degraded/".to_string(), DEGRADED_MEASURED_ACCURACY),
             ],
         },
         &parse_with(&pipeline),

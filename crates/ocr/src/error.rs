@@ -33,6 +33,10 @@ pub enum OcrError {
     /// The page has no image the raster path could read.
     #[error("page has no image to read")]
     NoImage,
+    /// An image holds ink (about `ink_pt2` square points of it, more than a line of text)
+    /// but neither text nor rules could be read from it.
+    #[error("nothing could be read from a page image holding ink ({ink_pt2:.0} pt² of it)")]
+    NothingRead { ink_pt2: f64 },
 }
 
 impl From<ort::Error> for OcrError {

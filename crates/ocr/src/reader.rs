@@ -233,6 +233,13 @@ impl OcrReader {
         blocks.extend(free_text_bands(&ink, &tables_px, px_per_pt));
         let text = self.recognize_bands(&upright, &ink, blocks, &to_page)?;
         times.ocr += t.elapsed();
+        if text.is_empty() && segments.is_empty() {
+            // A page that holds ink but gave nothing is unread, not blank: its tables are lost.
+            let ink_pt2 = ink.ink.iter().filter(|&&b| b).count() as f64 / (px_per_pt * px_per_pt);
+            if ink_pt2 >= MIN_READABLE_INK_PT2 {
+                return Err(OcrError::NothingRead { ink_pt2 });
+            }
+        }
         Ok(RasterPage { text, segments })
     }
 
@@ -315,7 +322,11 @@ impl OcrReader {
                 && w * 4 >= line_h
                 && w * 2 <= line_h * 3
         };
-        let (dashes, lines): (Vec<Band>, Vec<Band>) = lines.into_iter().partition(is_dash);
+        let (dashes, mut lines): (Vec<Band>, Vec<Band>) = lines.into_iter().partition(is_dash);
+        // Specks left by despeckling (grain of a bilevel or noisy scan, pen dots, a punch
+        // hole's rim) make bands far lower than the page's text: not text.
+        let text_h = text_height(&lines);
+        lines.retain(|b| b.rect.height() * 3 >= text_h);
         let rects: Vec<PixelRect> = lines
             .iter()
             .map(|b| padded(b.rect, line_h, upright))
@@ -366,6 +377,25 @@ impl OcrReader {
             .chain(dash_boxes)
             .collect())
     }
+}
+
+/// The page's text height: the median height of its bands weighted by their width, so that
+/// text lines (wide) outweigh any number of specks (narrow). 0 when there are no bands.
+fn text_height(bands: &[Band]) -> u32 {
+    let mut by_height: Vec<(u32, u64)> = bands
+        .iter()
+        .map(|b| (b.rect.height(), u64::from(b.rect.width())))
+        .collect();
+    by_height.sort_unstable();
+    let half = by_height.iter().map(|&(_, w)| w).sum::<u64>().div_ceil(2);
+    let mut seen = 0;
+    by_height
+        .into_iter()
+        .find(|&(_, w)| {
+            seen += w;
+            seen >= half
+        })
+        .map_or(0, |(h, _)| h)
 }
 
 /// Lines recognised to tell an upright page from one upside down.
@@ -603,6 +633,10 @@ struct Band {
 
 /// Least darkness (grey levels below paper) of a rule's pixels averaged along the rule.
 const MIN_RULE_CONTRAST: u8 = 14;
+
+/// Ink of about one line of text (20 characters of 10 pt, a fifth of each inked), in
+/// square points: an image holding more is not blank.
+const MIN_READABLE_INK_PT2: f64 = 400.0;
 
 /// Least ink a band must hold (specks of scanner noise hold less).
 const MIN_BAND_INK: usize = 4;
@@ -871,4 +905,80 @@ fn flip(mut g: Gray, flip_x: bool, flip_y: bool) -> Gray {
         g.data = rows.concat();
     }
     g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Recognized;
+    use jixiao_extract::render::GrayImage;
+
+    /// An engine that reads nothing, as the recogniser does on a page it cannot make out.
+    struct Blind;
+
+    impl OcrEngine for Blind {
+        fn recognize(&self, lines: &[Gray]) -> Result<Vec<Recognized>, OcrError> {
+            Ok(vec![Recognized::default(); lines.len()])
+        }
+        fn detect(&self, _: &Gray) -> Result<Vec<PixelRect>, OcrError> {
+            Ok(Vec::new())
+        }
+    }
+
+    /// A 100-dpi page of 300 × 400 pt: paper, and with `text` twelve lines of 10-pt "text"
+    /// (stroke blocks), no rules.
+    fn page(text: bool) -> PageContent {
+        let (w, h) = (417u32, 556u32);
+        let data = (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                let stroke =
+                    text && (60..480).contains(&y) && y % 35 < 14 && (40..380).contains(&x);
+                if stroke && x % 16 < 10 && (x + y) % 5 != 0 {
+                    40
+                } else {
+                    235
+                }
+            })
+            .collect();
+        let image = GrayImage {
+            width: w,
+            height: h,
+            data,
+        };
+        image.as_page(1, &Rect::from_corners(0.0, 0.0, 300.0, 400.0))
+    }
+
+    #[test]
+    fn an_inked_page_read_as_nothing_is_an_error_and_a_blank_one_is_not() {
+        let reader = OcrReader::with_engine(Box::new(Blind), OcrConfig::default());
+        let settings = TableSettings::default();
+        match reader.read_timed(&page(true), &settings) {
+            Err(OcrError::NothingRead { ink_pt2 }) => assert!(ink_pt2 > MIN_READABLE_INK_PT2),
+            other => panic!("expected NothingRead, got {:?}", other.map(|r| r.0.text)),
+        }
+        let (blank, _) = reader.read_timed(&page(false), &settings).unwrap();
+        assert!(blank.text.is_empty() && blank.segments.is_empty());
+    }
+
+    fn band(x0: u32, y0: u32, w: u32, h: u32) -> Band {
+        Band {
+            rect: PixelRect {
+                x0,
+                y0,
+                x1: x0 + w,
+                y1: y0 + h,
+            },
+            in_cell: false,
+        }
+    }
+
+    #[test]
+    fn specks_do_not_set_the_text_height() {
+        // Three text lines and fifty specks of scanner grain: the plain median would be a speck.
+        let mut bands: Vec<Band> = (0..3).map(|i| band(10, 100 * i, 400, 30)).collect();
+        bands.extend((0..50).map(|i| band(5 * i, 400, 4, 4)));
+        assert_eq!(text_height(&bands), 30);
+        assert_eq!(text_height(&[]), 0);
+    }
 }

@@ -83,14 +83,19 @@ impl Logical {
         }
     }
 
-    /// Appends a continuation part whose merged column boundaries are `xs`.
-    fn append(&mut self, part: PageTable, xs: Vec<f64>) {
+    /// Appends a continuation part whose merged column boundaries are `xs`, the part being
+    /// `shift` to the right of the table's frame.
+    fn append(&mut self, part: PageTable, xs: Vec<f64>, shift: f64) {
         self.xs = xs;
         self.drop_filler_rows();
         let col = |x: f64| nearest(&self.xs, x);
         let same_cols = |a: &Pending, b: &Pending| col(a.x0) == col(b.x0) && col(a.x1) == col(b.x1);
         let offset = self.n_rows;
         let mut next = pending(&part, offset);
+        for c in &mut next {
+            c.x0 -= shift;
+            c.x1 -= shift;
+        }
         let bottom: Vec<usize> = (0..self.cells.len())
             .filter(|&i| self.cells[i].row + self.cells[i].rowspan == offset)
             .collect();
@@ -351,22 +356,40 @@ fn nearest(xs: &[f64], x: f64) -> usize {
 }
 
 /// The union of two boundary lists when they describe the same columns (see the module
-/// documentation), else `None`.
-pub fn same_columns(a: &[f64], b: &[f64], tol: f64) -> Option<Vec<f64>> {
+/// documentation), in `a`'s frame, with the shift of `b` against `a`; else `None`.
+///
+/// A sheet is never scanned twice at the same place on the glass: when both outer
+/// boundaries of `b` are off by about the same amount (more than `tol`, less than half the
+/// narrowest column, so that every boundary still has one counterpart), `b` is compared
+/// shifted back by that amount.
+pub fn same_columns(a: &[f64], b: &[f64], tol: f64) -> Option<(Vec<f64>, f64)> {
     let close = |x: f64, y: f64| (x - y).abs() <= tol;
     let (first_a, first_b, last_a, last_b) = (a.first()?, b.first()?, a.last()?, b.last()?);
+    let offset = ((first_b - first_a) + (last_b - last_a)) / 2.0;
+    let narrowest = a
+        .windows(2)
+        .chain(b.windows(2))
+        .map(|w| w[1] - w[0])
+        .fold(f64::MAX, f64::min);
+    let shift = if offset.abs() > tol && offset.abs() * 2.0 < narrowest {
+        offset
+    } else {
+        0.0
+    };
+    let b: Vec<f64> = b.iter().map(|x| x - shift).collect();
+    let (first_b, last_b) = (b.first()?, b.last()?);
     if !close(*first_a, *first_b) || !close(*last_a, *last_b) {
         return None;
     }
     let covered =
         |small: &[f64], big: &[f64]| small.iter().all(|x| big.iter().any(|y| close(*x, *y)));
-    if !covered(a, b) && !covered(b, a) {
+    if !covered(a, &b) && !covered(&b, a) {
         return None;
     }
     let mut union = a.to_vec();
     union.extend(b.iter().filter(|x| !a.iter().any(|y| close(**x, *y))));
     union.sort_by(f64::total_cmp);
-    Some(union)
+    Some((union, shift))
 }
 
 /// Assembles page tables (in page order) into logical tables.
@@ -391,9 +414,40 @@ pub(crate) fn assemble(parts: Vec<PageTable>, settings: &TableSettings) -> Vec<T
             _ => None,
         };
         match (joined, out.last_mut()) {
-            (Some(union), Some(l)) => l.append(part, union),
+            (Some((union, shift)), Some(l)) => l.append(part, union, shift),
             _ => out.push(Logical::start(part)),
         }
     }
     out.into_iter().map(Logical::finish).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_columns;
+
+    const COLUMNS: [f64; 6] = [42.5, 93.5, 150.3, 246.7, 311.8, 552.8];
+
+    #[test]
+    fn a_part_scanned_off_by_a_few_points_has_the_same_columns() {
+        let shifted: Vec<f64> = COLUMNS.iter().map(|x| x + 3.4).collect();
+        let (union, shift) = same_columns(&COLUMNS, &shifted, 3.0).expect("same columns");
+        assert!((shift - 3.4).abs() < 1e-9);
+        assert_eq!(union, COLUMNS.to_vec());
+        // Within the tolerance nothing is shifted (born-digital parts stay as they were).
+        let (_, shift) = same_columns(&COLUMNS, &COLUMNS.map(|x| x + 1.0), 3.0).unwrap();
+        assert_eq!(shift, 0.0);
+    }
+
+    #[test]
+    fn other_columns_or_a_shift_past_half_a_column_are_not_the_same() {
+        let mut moved = COLUMNS.to_vec();
+        moved[2] += 20.0;
+        assert!(same_columns(&COLUMNS, &moved, 3.0).is_none());
+        let far: Vec<f64> = COLUMNS.iter().map(|x| x + 30.0).collect();
+        assert!(same_columns(&COLUMNS, &far, 3.0).is_none());
+        // Only one outer boundary off: a narrower table, not a shifted one.
+        let mut wider = COLUMNS.to_vec();
+        wider[5] += 8.0;
+        assert!(same_columns(&COLUMNS, &wider, 3.0).is_none());
+    }
 }
