@@ -13,9 +13,9 @@ Transforms (pikepdf for the PDF objects, fontTools for the font programs):
 - `truetype-unicode-cmap`: every simple TrueType font's program given a Windows Unicode (3,1)
   `cmap` subtable built from its `/ToUnicode`, then `/ToUnicode` removed (what converters that
   embed whole cmaps leave);
-- `drop-tounicode-one`: the `/ToUnicode` of the one font whose `/BaseFont` contains the
-  variant's `font` removed (a converter that lost one embedded subset's map: the other fonts
-  still read, so only the text set in that font is unreadable);
+- `drop-tounicode-fonts`: the `/ToUnicode` of each font whose `/BaseFont` contains one of
+  the variant's `fonts` removed (a converter that lost some embedded subsets' maps: the other
+  fonts still read, so only the text set in those fonts is unreadable, in cells or outside);
 - `pua-tounicode`: every `/ToUnicode` rewritten to map each code into the Private Use Area;
 - `mixed`: the pages of `source`, then those of `append` (a scanned variant): one document
   whose tables are the two sources' tables in order.
@@ -66,9 +66,10 @@ def drop_to_unicode(pdf: pikepdf.Pdf) -> None:
             del font["/ToUnicode"]
 
 
-def drop_one_to_unicode(pdf: pikepdf.Pdf, font: str) -> None:
-    (only,) = [f for f in _fonts(pdf) if "/ToUnicode" in f and font in str(f.get("/BaseFont"))]
-    del only["/ToUnicode"]
+def drop_some_to_unicode(pdf: pikepdf.Pdf, fonts: list[str]) -> None:
+    for name in fonts:
+        (only,) = [f for f in _fonts(pdf) if "/ToUnicode" in f and name in str(f.get("/BaseFont"))]
+        del only["/ToUnicode"]
 
 
 def pua_to_unicode(pdf: pikepdf.Pdf) -> None:
@@ -184,8 +185,8 @@ def make_variant(samples: Path, spec: dict, out: Path) -> None:
     if spec["transform"] == "mixed":
         extra = pikepdf.open(samples / f"{spec['append']}.pdf")
         pdf.pages.extend(extra.pages)
-    elif spec["transform"] == "drop-tounicode-one":
-        drop_one_to_unicode(pdf, spec["font"])
+    elif spec["transform"] == "drop-tounicode-fonts":
+        drop_some_to_unicode(pdf, spec["fonts"])
     else:
         TRANSFORMS[spec["transform"]](pdf)
     out.parent.mkdir(parents=True, exist_ok=True)

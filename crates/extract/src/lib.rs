@@ -128,8 +128,9 @@ pub fn extract(
             }
         }
     }
+    let winners = votes.winners();
     for (mut page, _charge) in held {
-        votes.apply(&mut page);
+        winners.apply(&mut page);
         add_page(&mut assembler, &page, budget)?;
     }
     let built = assembler.finish();
@@ -309,7 +310,8 @@ impl RasterReader for RecognisedOnce<'_> {
 /// page whose whole text layer is unusable is rendered and read like a scan; a page with no
 /// usable text layer is read from its images ([`read_raster`]); the cells whose text is
 /// unreadable (see [`readable`]) are rendered and read one by one. Without `raster`, the
-/// page gets a warning naming what could not be read.
+/// page gets a warning naming what could not be read. The lines outside the tables that are
+/// still unreadable are rendered and read too.
 fn read_page_again(
     page: &mut PageContent,
     raster: Option<&dyn RasterReader>,
@@ -335,22 +337,26 @@ fn read_page_again(
         return Ok(true);
     }
     let cells = reread::unreadable_cells(page, settings, script);
-    if cells.is_empty() {
-        return Ok(false);
-    }
-    let mut reasons: Vec<String> = cells.iter().map(|(_, why)| why.to_string()).collect();
-    reasons.sort();
-    reasons.dedup();
     match raster {
         Some(reader) => {
-            reread::reread_cells(page, &cells, renderer, reader, settings)?;
+            if !cells.is_empty() {
+                reread::reread_cells(page, &cells, renderer, reader, settings)?;
+            }
+            // What is still unreadable lies outside the tables: titles, headings, notes.
+            reread::reread_lines(page, script, renderer, reader, settings)?;
             Ok(false)
         }
-        None => Err(format!(
-            "{} cells unreadable ({}) and no raster reader configured to read them again",
-            cells.len(),
-            reasons.join(", ")
-        )),
+        None if cells.is_empty() => Ok(false),
+        None => {
+            let mut reasons: Vec<String> = cells.iter().map(|(_, why)| why.to_string()).collect();
+            reasons.sort();
+            reasons.dedup();
+            Err(format!(
+                "{} cells unreadable ({}) and no raster reader configured to read them again",
+                cells.len(),
+                reasons.join(", ")
+            ))
+        }
     }
 }
 

@@ -298,10 +298,20 @@ impl GlyphVotes {
         self.votes.is_empty()
     }
 
-    /// The winner for `code`: the most confidence summed, then the most readings (then the
-    /// lowest character, so that the outcome never depends on the order of the pages).
-    fn winner(&self, code: &GlyphCode) -> Option<Winner> {
-        let votes = self.votes.get(code)?;
+    /// The winner of every code (see [`Winners`]), worked out once for the document.
+    pub(crate) fn winners(&self) -> Winners {
+        Winners(
+            self.votes
+                .iter()
+                .filter_map(|(&code, votes)| Some((code, Self::winner(votes)?)))
+                .collect(),
+        )
+    }
+
+    /// The winner among one code's `votes`: the most confidence summed, then the most
+    /// readings (then the lowest character, so that the outcome never depends on the order
+    /// of the pages).
+    fn winner(votes: &BTreeMap<char, (f64, u32)>) -> Option<Winner> {
         let readings: u32 = votes.values().map(|v| v.1).sum();
         let (&character, &(weight, _)) = votes.iter().max_by(|a, b| {
             (a.1 .0)
@@ -314,7 +324,13 @@ impl GlyphVotes {
             confidence: (weight / f64::from(readings.max(1))) as f32,
         })
     }
+}
 
+/// The character each glyph code read by OCR won in the document's [`GlyphVotes`].
+#[derive(Debug, Default)]
+pub(crate) struct Winners(BTreeMap<GlyphCode, Winner>);
+
+impl Winners {
     /// Gives every glyph of `page` that OCR settled the character its code won, with the
     /// vote's confidence. Returns the number of glyphs whose character changed.
     pub(crate) fn apply(&self, page: &mut PageContent) -> usize {
@@ -323,7 +339,7 @@ impl GlyphVotes {
             let Some((code, read)) = read_glyph(t) else {
                 continue;
             };
-            if let Some(won) = self.winner(&code) {
+            if let Some(won) = self.0.get(&code) {
                 if won.character != read {
                     t.text = won.character.to_string();
                     changed += 1;
@@ -390,9 +406,9 @@ fn suspicious(page: &PageContent, script: DocumentScript) -> bool {
     })
 }
 
-/// Reads the unreadable `cells` of a page again: each rendered from the page's vector content
-/// and recognised by `reader`; the page's glyphs inside the cell are replaced by what was
-/// read. Returns the number of cells read again.
+/// Reads the unreadable `cells` of a page again: each rendered (inside its rules) from the
+/// page's vector content and recognised by `reader`; the page's glyphs inside the cell are
+/// replaced by what was read. Returns the number of cells read again.
 pub(crate) fn reread_cells(
     page: &mut PageContent,
     cells: &[(Rect, Unreadable)],
@@ -400,26 +416,47 @@ pub(crate) fn reread_cells(
     reader: &dyn RasterReader,
     settings: &TableSettings,
 ) -> Result<usize, String> {
+    let regions = regions_once(cells.iter().map(|(bbox, _)| *bbox))
+        .into_iter()
+        .filter_map(|bbox| {
+            // Inside the cell's rules: a rule read as a stroke would become text.
+            let inset = (bbox.width().min(bbox.height()) * 0.08).clamp(0.5, 2.0);
+            let drawn = Rect::from_corners(
+                bbox.x0 + inset,
+                bbox.y0 + inset,
+                bbox.x1 - inset,
+                bbox.y1 - inset,
+            );
+            (drawn.width() > 1.0 && drawn.height() > 1.0).then_some(Region { bbox, drawn })
+        })
+        .collect::<Vec<_>>();
+    reread_regions(page, &regions, renderer, reader, settings)
+}
+
+/// A part of a page read again: the glyphs whose centre lies in `bbox` are replaced by what
+/// is read of `drawn` rendered.
+struct Region {
+    bbox: Rect,
+    drawn: Rect,
+}
+
+/// Reads `regions` of a page again (see [`Region`]). Returns the number read.
+fn reread_regions(
+    page: &mut PageContent,
+    regions: &[Region],
+    renderer: &LazyRenderer<'_>,
+    reader: &dyn RasterReader,
+    settings: &TableSettings,
+) -> Result<usize, String> {
     let dpi = dpi_for_text(median_font_size(&page.text));
     let mut done = 0;
-    for bbox in &regions_once(cells.iter().map(|(bbox, _)| *bbox)) {
-        // Inside the cell's rules: a rule read as a stroke would become text.
-        let inset = (bbox.width().min(bbox.height()) * 0.08).clamp(0.5, 2.0);
-        let region = Rect::from_corners(
-            bbox.x0 + inset,
-            bbox.y0 + inset,
-            bbox.x1 - inset,
-            bbox.y1 - inset,
-        );
-        if region.width() <= 1.0 || region.height() <= 1.0 {
-            continue;
-        }
-        let Some(image) = renderer.render(page.number, &region, dpi)? else {
+    for Region { bbox, drawn } in regions {
+        let Some(image) = renderer.render(page.number, drawn, dpi)? else {
             continue;
         };
         let read = reader
-            .read_page(&image.as_page(page.number, &region), settings)
-            .map_err(|e| format!("reading an unreadable cell again failed: {e}"))?;
+            .read_page(&image.as_page(page.number, drawn), settings)
+            .map_err(|e| format!("reading unreadable text again failed: {e}"))?;
         let (inside, outside): (Vec<TextBox>, Vec<TextBox>) =
             std::mem::take(&mut page.text).into_iter().partition(|t| {
                 let (x, y) = t.bbox.center();
@@ -430,21 +467,101 @@ pub(crate) fn reread_cells(
             .into_iter()
             .map(|mut t| {
                 t.bbox = Rect::from_corners(
-                    t.bbox.x0 + region.x0,
-                    t.bbox.y0 + region.y0,
-                    t.bbox.x1 + region.x0,
-                    t.bbox.y1 + region.y0,
+                    t.bbox.x0 + drawn.x0,
+                    t.bbox.y0 + drawn.y0,
+                    t.bbox.x1 + drawn.x0,
+                    t.bbox.y1 + drawn.y0,
                 );
                 t.source = TextSource::Ocr;
                 t
             })
             .collect();
         page.text = outside;
-        page.text
-            .extend(settle_on_glyphs(inside, read, &Rendered { image, region }));
+        page.text.extend(settle_on_glyphs(
+            inside,
+            read,
+            &Rendered {
+                image,
+                region: *drawn,
+            },
+        ));
         done += 1;
     }
     Ok(done)
+}
+
+/// Gap between two glyphs of one line, in ems, beyond which they belong to different runs
+/// of text (a title and a page number on one baseline).
+const RUN_GAP: f64 = 1.5;
+
+/// The upright lines of the page's text layer (OCR text aside) whose text is unreadable
+/// (see [`unreadable`]): titles, headings and notes outside the tables, set in a font
+/// without usable text. Each as the box of its glyphs.
+fn unreadable_lines(page: &PageContent, script: DocumentScript) -> Vec<Rect> {
+    let mut glyphs: Vec<&TextBox> = page
+        .text
+        .iter()
+        .filter(|t| t.source != TextSource::Ocr && t.direction == crate::model::Direction::Right)
+        .collect();
+    glyphs.sort_by(|a, b| a.bbox.center().1.total_cmp(&b.bbox.center().1));
+    // Rows: glyphs whose centre lies within the first glyph's height.
+    let mut rows: Vec<Vec<&TextBox>> = Vec::new();
+    for g in glyphs {
+        match rows.last_mut() {
+            Some(row) if (row[0].bbox.y0..=row[0].bbox.y1).contains(&g.bbox.center().1) => {
+                row.push(g)
+            }
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut lines = Vec::new();
+    for mut row in rows {
+        row.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let mut start = 0;
+        for end in 1..=row.len() {
+            let split = row.get(end).is_none_or(|g| {
+                let before = row[end - 1];
+                g.bbox.x0 - before.bbox.x1 > RUN_GAP * before.font_size.max(g.font_size)
+            });
+            if split {
+                let run = &row[start..end];
+                let text: String = run.iter().map(|g| g.text.as_str()).collect();
+                if unreadable(&text, script).is_some() {
+                    lines.push(
+                        run.iter()
+                            .skip(1)
+                            .fold(run[0].bbox, |r, g| r.union(&g.bbox)),
+                    );
+                }
+                start = end;
+            }
+        }
+    }
+    lines
+}
+
+/// Reads again the lines of the page's text layer that are still unreadable once its cells
+/// were (see [`unreadable_lines`]): each rendered with a margin of a fifth of its height
+/// above and below, half its height on either side. Returns the number of lines read again.
+pub(crate) fn reread_lines(
+    page: &mut PageContent,
+    script: DocumentScript,
+    renderer: &LazyRenderer<'_>,
+    reader: &dyn RasterReader,
+    settings: &TableSettings,
+) -> Result<usize, String> {
+    if !suspicious(page, script) {
+        return Ok(0);
+    }
+    let regions: Vec<Region> = regions_once(unreadable_lines(page, script))
+        .into_iter()
+        .map(|line| {
+            let (dx, dy) = (line.height() * 0.5, line.height() * 0.2);
+            let bbox = Rect::from_corners(line.x0 - dx, line.y0 - dy, line.x1 + dx, line.y1 + dy);
+            Region { bbox, drawn: bbox }
+        })
+        .collect();
+    reread_regions(page, &regions, renderer, reader, settings)
 }
 
 /// The cells' boxes with those that overlap (by more than a point each way: cells of one grid
@@ -500,6 +617,19 @@ pub(crate) fn placement(image: &PageImage) -> Rect {
 mod tests {
     use super::*;
 
+    /// Text read by OCR at `bbox`, 10 pt, with confidence 0.9.
+    fn read(text: &str, bbox: Rect) -> TextBox {
+        TextBox {
+            text: text.into(),
+            bbox,
+            font_size: 10.0,
+            confidence: Some(0.9),
+            direction: Default::default(),
+            source: TextSource::Ocr,
+            glyph: None,
+        }
+    }
+
     #[test]
     fn overlapping_cells_are_read_as_one_region() {
         let a = Rect::from_corners(0.0, 0.0, 50.0, 20.0);
@@ -514,14 +644,8 @@ mod tests {
 
     #[test]
     fn a_second_read_of_part_of_a_line_is_dropped() {
-        let line = |text: &str, x0: f64, x1: f64, y0: f64| TextBox {
-            text: text.into(),
-            bbox: Rect::from_corners(x0, y0, x1, y0 + 10.0),
-            font_size: 10.0,
-            confidence: Some(0.9),
-            direction: Default::default(),
-            source: TextSource::Ocr,
-            glyph: None,
+        let line = |text: &str, x0: f64, x1: f64, y0: f64| {
+            read(text, Rect::from_corners(x0, y0, x1, y0 + 10.0))
         };
         let kept = widest_reads(vec![
             line("社区公共", 10.0, 50.0, 1.0),
@@ -535,13 +659,9 @@ mod tests {
     #[test]
     fn a_glyph_code_takes_the_character_most_read() {
         let glyph = |text: &str, code: u32, confidence: f32| TextBox {
-            text: text.into(),
-            bbox: Rect::default(),
-            font_size: 10.0,
             confidence: Some(confidence),
-            direction: Default::default(),
-            source: TextSource::Ocr,
             glyph: Some(GlyphCode { font: 1, code }),
+            ..read(text, Rect::default())
         };
         let mut page = PageContent {
             text: vec![
@@ -565,7 +685,7 @@ mod tests {
         };
         let mut votes = GlyphVotes::default();
         votes.add(&page);
-        assert_eq!(votes.apply(&mut page), 1);
+        assert_eq!(votes.winners().apply(&mut page), 1);
         let texts: Vec<&str> = page.text.iter().map(|t| t.text.as_str()).collect();
         assert_eq!(texts, ["缮", "缮", "缮", "修", "善", "鳝"]);
         // Two of three readings agree: the confidence says so.
@@ -573,6 +693,44 @@ mod tests {
         assert!((confidence - 1.7 / 3.0).abs() < 1e-6, "{confidence}");
         assert_eq!(page.text[3].confidence, Some(0.9));
         assert_eq!(page.text[5].confidence, None);
+    }
+
+    #[test]
+    fn unreadable_lines_are_runs_of_one_row() {
+        let glyph = |text: &str, x0: f64, y0: f64| TextBox {
+            confidence: None,
+            source: TextSource::Pdf,
+            ..read(text, Rect::from_corners(x0, y0, x0 + 10.0, y0 + 10.0))
+        };
+        let page = PageContent {
+            text: vec![
+                // A title of unmapped glyphs, its baseline a little uneven.
+                glyph("\u{FFFD}", 0.0, 0.0),
+                glyph("\u{FFFD}", 10.0, 0.5),
+                glyph("\u{FFFD}", 20.0, 0.0),
+                // A page number on the same row, far off: a run of its own, readable.
+                glyph("1", 200.0, 0.0),
+                // A readable line below, and a line with one unreadable glyph.
+                glyph("年", 0.0, 20.0),
+                glyph("度", 10.0, 20.0),
+                glyph("表", 0.0, 40.0),
+                glyph("\u{E001}", 10.0, 40.0),
+                // Text read by OCR already is not the layer's.
+                TextBox {
+                    source: TextSource::Ocr,
+                    ..glyph("\u{FFFD}", 0.0, 60.0)
+                },
+            ],
+            ..PageContent::default()
+        };
+        let script = DocumentScript { cjk: true };
+        assert_eq!(
+            unreadable_lines(&page, script),
+            vec![
+                Rect::from_corners(0.0, 0.0, 30.0, 10.5),
+                Rect::from_corners(0.0, 40.0, 20.0, 50.0)
+            ]
+        );
     }
 
     #[test]
