@@ -3,8 +3,9 @@
 //! **When a part continues the previous table.** The part is the first table on its page,
 //! has no caption (nothing but page furniture above it), the previous part is the last
 //! table on the page before, and both have the same column boundaries: the same outer
-//! boundaries and every boundary of one found in the other (within `snap_tolerance`; one
-//! part may lack a boundary that its merged cells hide). The logical table's columns are
+//! boundaries and every boundary of one found in the other (within `snap_tolerance`, after
+//! shifting the part by its outer boundaries' common offset: see [`same_columns`]; one part
+//! may lack a boundary that its merged cells hide). The logical table's columns are
 //! the union of the parts' boundaries; the continuation's rows follow the previous rows
 //! (no header is repeated in the inputs jixiao reads, so none is removed).
 //!
@@ -24,7 +25,11 @@
 //!   text in its key columns; so the break cuts a row when the last row of the previous part
 //!   and the first row of the continuation have the same cells (every A pairs with a B) and
 //!   some pair of single-row cells in a key column has text on one side only (a short text
-//!   printed on one page, the rest of the row's long text on the other). Otherwise the rows
+//!   printed on one page, the rest of the row's long text on the other), or when some pair
+//!   has text on both sides and in every such pair the text could flow on: the last line of
+//!   A leaves less room than the first unbreakable piece of B (see [`TextEnds`]; a text
+//!   that went on would have put that piece on A's last line had it fitted). Otherwise the
+//!   rows
 //!   are distinct, and merged cells running over the break are the pairs from the left whose
 //!   B is blank and whose A has text, up to the first B with text (一级/二级 cells whose name
 //!   was printed on the first page; a new row starts with its own name).
@@ -38,7 +43,7 @@
 //! "满意度指" + "标" → "满意度指标"); a merged cell over a break between rows becomes one
 //! cell spanning the rows of both parts.
 
-use super::{boundaries, join_lines, PageTable};
+use super::{boundaries, join_lines, PageTable, TextEnds};
 use crate::model::{Cell, Rect, Table, TextSource};
 use crate::settings::TableSettings;
 
@@ -58,6 +63,8 @@ struct Pending {
     source: TextSource,
     /// Whether the cell's top and bottom sides are drawn rules.
     drawn: (bool, bool),
+    /// What its text shows at its ends.
+    ends: TextEnds,
 }
 
 /// A logical table under construction.
@@ -147,16 +154,23 @@ impl Logical {
                     .peekable();
                 others.peek().is_some() && others.all(|c| !c.text.is_empty() && c.rowspan == 1)
             };
+            let both = |&(i, j): &(usize, usize)| {
+                !self.cells[i].text.is_empty() && !next[j].text.is_empty()
+            };
             let cut = pairs.len() == bottom.len()
                 && pairs.len() == top.len()
-                && pairs.iter().any(|&(i, j)| {
+                && (pairs.iter().any(|&(i, j)| {
                     let (a, b) = (&self.cells[i], &next[j]);
                     a.row + 1 == offset
                         && a.rowspan == 1
                         && b.rowspan == 1
                         && a.text.is_empty() != b.text.is_empty()
                         && key_column(i, j)
-                });
+                }) || (pairs.iter().any(both)
+                    && pairs
+                        .iter()
+                        .filter(|p| both(p))
+                        .all(|&(i, j)| self.cells[i].ends.flows_into(&next[j].ends))));
             if cut {
                 (true, pairs)
             } else {
@@ -180,6 +194,8 @@ impl Logical {
             a.confidence = min_conf(a.confidence, b.confidence);
             a.source = a.source.max(b.source);
             a.drawn.1 = b.drawn.1;
+            a.ends.room = b.ends.room;
+            a.ends.font_size = b.ends.font_size;
         }
         let taken: Vec<usize> = merged.iter().map(|&(_, j)| j).collect();
         self.cells.extend(
@@ -333,18 +349,22 @@ fn pending(part: &PageTable, offset: usize) -> Vec<Pending> {
         .zip(&part.confidences)
         .zip(&part.sources)
         .zip(&part.drawn)
-        .map(|((((c, text), confidence), source), drawn)| Pending {
-            row: c.row + offset,
-            rowspan: c.rowspan,
-            x0: c.bbox.x0,
-            x1: c.bbox.x1,
-            text: text.clone(),
-            page: part.page,
-            bbox: part.turn.rect_back(&c.bbox),
-            confidence: *confidence,
-            source: *source,
-            drawn: *drawn,
-        })
+        .zip(&part.ends)
+        .map(
+            |(((((c, text), confidence), source), drawn), ends)| Pending {
+                row: c.row + offset,
+                rowspan: c.rowspan,
+                x0: c.bbox.x0,
+                x1: c.bbox.x1,
+                text: text.clone(),
+                page: part.page,
+                bbox: part.turn.rect_back(&c.bbox),
+                confidence: *confidence,
+                source: *source,
+                drawn: *drawn,
+                ends: *ends,
+            },
+        )
         .collect()
 }
 
@@ -358,24 +378,15 @@ fn nearest(xs: &[f64], x: f64) -> usize {
 /// The union of two boundary lists when they describe the same columns (see the module
 /// documentation), in `a`'s frame, with the shift of `b` against `a`; else `None`.
 ///
-/// A sheet is never scanned twice at the same place on the glass: when both outer
-/// boundaries of `b` are off by about the same amount (more than `tol`, less than half the
-/// narrowest column, so that every boundary still has one counterpart), `b` is compared
-/// shifted back by that amount.
+/// A part may sit elsewhere across its page than the part before it: a sheet is never
+/// scanned twice at the same place on the glass, and ReportLab centres the parts of a table it
+/// splits whatever the first part's alignment. So when both outer boundaries of `b` are off
+/// by about the same amount (more than `tol`), `b` is compared shifted back by that amount.
 pub fn same_columns(a: &[f64], b: &[f64], tol: f64) -> Option<(Vec<f64>, f64)> {
     let close = |x: f64, y: f64| (x - y).abs() <= tol;
     let (first_a, first_b, last_a, last_b) = (a.first()?, b.first()?, a.last()?, b.last()?);
     let offset = ((first_b - first_a) + (last_b - last_a)) / 2.0;
-    let narrowest = a
-        .windows(2)
-        .chain(b.windows(2))
-        .map(|w| w[1] - w[0])
-        .fold(f64::MAX, f64::min);
-    let shift = if offset.abs() > tol && offset.abs() * 2.0 < narrowest {
-        offset
-    } else {
-        0.0
-    };
+    let shift = if offset.abs() > tol { offset } else { 0.0 };
     let b: Vec<f64> = b.iter().map(|x| x - shift).collect();
     let (first_b, last_b) = (b.first()?, b.last()?);
     if !close(*first_a, *first_b) || !close(*last_a, *last_b) {
@@ -439,12 +450,25 @@ mod tests {
     }
 
     #[test]
-    fn other_columns_or_a_shift_past_half_a_column_are_not_the_same() {
+    fn a_part_placed_elsewhere_across_the_page_has_the_same_columns() {
+        // ReportLab centres the parts after a split of a left-aligned table.
+        let far: Vec<f64> = COLUMNS.iter().map(|x| x + 63.5).collect();
+        let (union, shift) = same_columns(&COLUMNS, &far, 3.0).expect("same columns");
+        assert!((shift - 63.5).abs() < 1e-9);
+        assert_eq!(union, COLUMNS.to_vec());
+        // Shifted, with a boundary hidden by a merged cell.
+        let hidden: Vec<f64> = far.iter().copied().filter(|&x| x != 150.3 + 63.5).collect();
+        assert!(same_columns(&COLUMNS, &hidden, 3.0).is_some());
+    }
+
+    #[test]
+    fn other_columns_are_not_the_same() {
         let mut moved = COLUMNS.to_vec();
         moved[2] += 20.0;
         assert!(same_columns(&COLUMNS, &moved, 3.0).is_none());
-        let far: Vec<f64> = COLUMNS.iter().map(|x| x + 30.0).collect();
-        assert!(same_columns(&COLUMNS, &far, 3.0).is_none());
+        let mut far_moved: Vec<f64> = COLUMNS.iter().map(|x| x + 30.0).collect();
+        far_moved[2] += 20.0;
+        assert!(same_columns(&COLUMNS, &far_moved, 3.0).is_none());
         // Only one outer boundary off: a narrower table, not a shifted one.
         let mut wider = COLUMNS.to_vec();
         wider[5] += 8.0;

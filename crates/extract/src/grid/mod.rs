@@ -24,7 +24,9 @@ mod text;
 
 pub use cells::{cell_rects, grid, group_tables};
 pub use edges::{close_open_ends, close_open_sides, closed_edges, edges, intersections, Point};
-pub use text::{cell_padding, cell_text, is_wide, join_lines, line_text, lines, Line, Spacing};
+pub use text::{
+    cell_padding, cell_text, is_wide, join_lines, line_text, lines, Line, Spacing, TextEnds,
+};
 
 use crate::model::{
     Direction, GridCells, Orientation, PageContent, PageProblem, ProblemKind, Rect, Segment, Table,
@@ -115,6 +117,8 @@ pub struct PageTable {
     /// Per cell of `grid.cells`: whether its top and its bottom side are drawn rules (false
     /// where [`close_open_ends`] had to close the table: the cell goes on over a page break).
     pub drawn: Vec<(bool, bool)>,
+    /// Per cell of `grid.cells`: what its text shows at its ends.
+    pub ends: Vec<TextEnds>,
 }
 
 /// Distinct sorted boundaries of a grid: (column x's, row y's).
@@ -291,6 +295,10 @@ fn frame_tables(
                     .iter()
                     .map(|(lines, cell)| cell_text(lines, cell, spacing, padding))
                     .collect();
+                let ends = read
+                    .iter()
+                    .map(|(lines, cell)| TextEnds::of(lines, cell, padding))
+                    .collect();
                 let confidences = glyphs
                     .iter()
                     .map(|gs| {
@@ -315,6 +323,7 @@ fn frame_tables(
                     caption,
                     repairs,
                     drawn,
+                    ends,
                     spacing,
                 };
                 (table, direction)
@@ -457,6 +466,7 @@ fn part_size(t: &PageTable) -> usize {
     let per_cell = std::mem::size_of::<crate::model::CellBox>()
         + std::mem::size_of::<String>()
         + std::mem::size_of::<(bool, bool)>()
+        + std::mem::size_of::<TextEnds>()
         + std::mem::size_of::<Option<f32>>();
     let text: usize = t.texts.iter().map(String::len).sum();
     let caption: usize = t.caption.iter().map(|l| l.text.len() + 64).sum();

@@ -13,6 +13,8 @@ pub struct Line {
     pub font_size: f64,
     /// The width of its first glyph that is not a space.
     pub first_width: f64,
+    /// The width of its first piece that no line break splits (see [`first_piece`]).
+    pub first_piece: f64,
     /// The left and right ends of its glyphs that are not spaces.
     pub ink: (f64, f64),
 }
@@ -68,6 +70,7 @@ pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
             members.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
             let inked = members.iter().filter(|g| !g.text.trim().is_empty());
             let first_width = inked.clone().next().map_or(0.0, |g| g.bbox.width());
+            let first_piece = first_piece(&members, settings);
             let ink = inked.fold((bbox.x1, bbox.x0), |(x0, x1), g| {
                 (x0.min(g.bbox.x0), x1.max(g.bbox.x1))
             });
@@ -76,10 +79,73 @@ pub fn lines(glyphs: &[&TextBox], settings: &TableSettings) -> Vec<Line> {
                 text: line_text(&members, settings),
                 font_size: members.iter().map(|g| g.font_size).fold(0.0, f64::max),
                 first_width,
+                first_piece,
                 ink,
             }
         })
         .collect()
+}
+
+/// Whether `c` cannot begin a line (closing punctuation): a line break before it takes the
+/// glyph before it along.
+fn cannot_begin_line(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '》'
+            | '〉'
+            | '〕'
+            | '］'
+            | '｝'
+            | '”'
+            | '’'
+            | '…'
+            | '%'
+            | '％'
+            | '‰'
+            | '.'
+            | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | ')'
+            | ']'
+            | '}'
+    )
+}
+
+/// The width of the first piece of a line (`glyphs` left to right) that a line break never
+/// splits: from its first glyph that is not a space, a word of half-width characters (up to a
+/// space, a gap wider than `space_gap_ratio` × the font size, or a wide character), or one wide
+/// character, with the punctuation after it that cannot begin a line.
+fn first_piece(glyphs: &[&TextBox], settings: &TableSettings) -> f64 {
+    let first_char = |g: &TextBox| g.text.chars().next().unwrap_or(' ');
+    let mut rest = glyphs.iter().skip_while(|g| g.text.trim().is_empty());
+    let Some(first) = rest.next() else {
+        return 0.0;
+    };
+    let word = !is_wide(first_char(first));
+    let mut end = first.bbox.x1;
+    for g in rest {
+        let c = first_char(g);
+        let joined =
+            !c.is_whitespace() && g.bbox.x0 - end <= settings.space_gap_ratio * g.font_size;
+        if !(joined && (cannot_begin_line(c) || (word && !is_wide(c)))) {
+            break;
+        }
+        end = g.bbox.x1;
+    }
+    end - first.bbox.x0
 }
 
 /// Appends `piece` to `out`, never producing two spaces in a row.
@@ -258,12 +324,7 @@ pub fn cell_text(lines: &[Line], cell: &Rect, spacing: Spacing, padding: Option<
         .map(|l| l.bbox.x0 - cell.x0)
         .fold(f64::INFINITY, f64::min)
         .max(0.0);
-    let (own, centred) = own_padding(lines, cell);
-    let padding = match padding {
-        Some(p) if centred => own.min(p),
-        _ => own,
-    };
-    let content = cell.width() - 2.0 * padding;
+    let content = content_width(lines, cell, padding);
     let mut out = String::new();
     let mut prev: Option<&Line> = None;
     for l in lines {
@@ -275,6 +336,49 @@ pub fn cell_text(lines: &[Line], cell: &Rect, spacing: Spacing, padding: Option<
         prev = Some(l);
     }
     out.trim().to_string()
+}
+
+/// A cell's content width: its width less its padding on both sides (see [`cell_text`]).
+fn content_width(lines: &[Line], cell: &Rect, padding: Option<f64>) -> f64 {
+    let (own, centred) = own_padding(lines, cell);
+    let padding = match padding {
+        Some(p) if centred => own.min(p),
+        _ => own,
+    };
+    cell.width() - 2.0 * padding
+}
+
+/// What a cell's text shows at its ends, which tells whether it could go on in the cell
+/// below it: the part of one cell cut by a page break fills its last line.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct TextEnds {
+    /// The room its last line leaves: the content width (see [`cell_text`]) less the line's.
+    pub room: f64,
+    /// The width of its first line's first piece that no line break splits (a word, or a
+    /// wide character, with the punctuation after it that cannot begin a line).
+    pub first_piece: f64,
+    /// The font size of its last line.
+    pub font_size: f64,
+}
+
+impl TextEnds {
+    /// The ends of a cell's text from its lines (top-down), its box and the table's padding.
+    pub fn of(lines: &[Line], cell: &Rect, padding: Option<f64>) -> TextEnds {
+        let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+            return TextEnds::default();
+        };
+        TextEnds {
+            room: content_width(lines, cell, padding) - (last.ink.1 - last.ink.0),
+            first_piece: first.first_piece,
+            font_size: last.font_size,
+        }
+    }
+
+    /// Whether `next`'s text could be the rest of this one's, wrapped: this one's last line
+    /// leaves too little room for `next`'s first piece.
+    pub fn flows_into(&self, next: &TextEnds) -> bool {
+        self.room < next.first_piece + CENTRED * self.font_size
+    }
 }
 
 /// A line is centred in its cell when its left and right insets differ by at most this
@@ -405,6 +509,7 @@ mod tests {
             text: text.into(),
             font_size: 10.0,
             first_width: 5.0,
+            first_piece: 5.0,
             ink: (x0, x1),
         }
     }
@@ -489,6 +594,37 @@ mod tests {
         assert_eq!(cell_padding(&table), Some(3.0));
         assert_eq!(cell_text(&both, &cell, g, None), "ImportsBudget");
         assert_eq!(cell_text(&both, &cell, g, Some(3.0)), "Imports Budget");
+    }
+
+    #[test]
+    fn a_text_flows_on_only_from_a_full_last_line() {
+        let settings = TableSettings::default();
+        let line_of = |g: &[TextBox]| {
+            let refs: Vec<&TextBox> = g.iter().collect();
+            lines(&refs, &settings).remove(0)
+        };
+        // The first piece: an ideograph with the punctuation that cannot begin a line, or a
+        // word up to a space.
+        let cjk = line_of(&run("政；约", 3.0, 12.0, 0.0));
+        assert_eq!(cjk.first_piece, 20.0);
+        let number = line_of(&run("250 户", 3.0, 12.0, 0.0));
+        assert_eq!(number.first_piece, 15.0);
+        let cell = Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 60.0,
+            y1: 40.0,
+        };
+        // Content 3..57: a last line of four ideographs leaves 14 pt, of two 34 pt.
+        let ends = |s: &str| {
+            let last = line_of(&run(s, 3.0, 0.0, 0.0));
+            TextEnds::of(&[last], &cell, Some(3.0))
+        };
+        let next = |l: Line| TextEnds::of(&[l], &cell, Some(3.0));
+        assert!(ends("采购建设").flows_into(&next(cjk.clone())));
+        assert!(ends("采购建设").flows_into(&next(number.clone())));
+        assert!(!ends("采购").flows_into(&next(cjk)));
+        assert!(!ends("采购").flows_into(&next(number)));
     }
 
     #[test]
