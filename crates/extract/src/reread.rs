@@ -195,8 +195,12 @@ const INK_LEVEL: u8 = 128;
 /// Settles the lines `read` from a rendered region on the text layer's glyphs there
 /// (`layer`): where a line read has as many characters, spaces aside, as the glyphs under it
 /// that print ink, each of those glyphs takes its character and each blank glyph becomes a
-/// space, so the layer's geometry places the words as on any born-digital page; any other
-/// line stays as read. The layer's glyphs not taken are dropped (their text was unreadable).
+/// space, so the layer's geometry places the words as on any born-digital page. A line with
+/// a character more or less (the recogniser dropped or doubled one) is aligned on its inked
+/// glyphs when the glyph codes the other lines settled pin the alignment down (see
+/// [`align`]): a glyph left without a character waits, empty, for the document's vote on its
+/// code (see [`Winners::apply`]). Any other line stays as read. The layer's glyphs not taken
+/// are dropped (their text was unreadable).
 pub(crate) fn settle_on_glyphs(
     layer: Vec<TextBox>,
     read: Vec<TextBox>,
@@ -204,6 +208,9 @@ pub(crate) fn settle_on_glyphs(
 ) -> Vec<TextBox> {
     let mut taken = vec![false; layer.len()];
     let mut out = Vec::with_capacity(layer.len());
+    // What the settled lines read for each code: the anchors of the lines aligned after.
+    let mut known: BTreeMap<GlyphCode, BTreeMap<char, u32>> = BTreeMap::new();
+    let mut unsettled = Vec::new();
     for line in widest_reads(read) {
         let reach = line.bbox.height() / 2.0;
         let mut under: Vec<usize> = (0..layer.len())
@@ -222,31 +229,134 @@ pub(crate) fn settle_on_glyphs(
             .collect();
         let chars: Vec<char> = line.text.chars().filter(|c| !c.is_whitespace()).collect();
         let upright = line.direction == crate::model::Direction::Right;
-        if !upright || chars.is_empty() || chars.len() != inked.iter().filter(|&&k| k).count() {
+        if !upright || chars.is_empty() {
             out.push(line);
             continue;
         }
-        let mut chars = chars.into_iter();
-        let mut quotes = 0;
-        for (&i, ink) in under.iter().zip(inked) {
-            taken[i] = true;
-            let next = if ink { chars.next() } else { None };
-            let text = match next {
-                Some(c) => {
-                    let glyph = &layer[i];
+        under.iter().for_each(|&i| taken[i] = true);
+        if chars.len() != inked.iter().filter(|&&k| k).count() {
+            unsettled.push((line, under, inked, chars));
+            continue;
+        }
+        let inked_glyphs = under.iter().zip(&inked).filter(|(_, &k)| k);
+        for ((&i, _), c) in inked_glyphs.zip(&chars) {
+            if let Some(code) = layer[i].glyph {
+                *known.entry(code).or_default().entry(*c).or_default() += 1;
+            }
+        }
+        let chars = chars.into_iter().map(Some).collect();
+        out.extend(place(&layer, &under, &inked, chars, &line));
+    }
+    for (line, under, inked, chars) in unsettled {
+        let codes: Vec<Option<char>> = under
+            .iter()
+            .zip(&inked)
+            .filter(|(_, &k)| k)
+            .map(|(&i, _)| {
+                let votes = known.get(&layer[i].glyph?)?;
+                votes.iter().max_by_key(|(_, &n)| n).map(|(&c, _)| c)
+            })
+            .collect();
+        match align(&codes, &chars) {
+            Some(chars) => out.extend(place(&layer, &under, &inked, chars, &line)),
+            None => out.push(line),
+        }
+    }
+    out
+}
+
+/// The glyphs `under` a line read (indices into `layer`, left to right; `inked` says which
+/// print ink) with their characters: each inked glyph takes the next of `chars` (`None`: left
+/// empty), each blank glyph becomes a space; look-alike punctuation takes the glyph's width.
+fn place(
+    layer: &[TextBox],
+    under: &[usize],
+    inked: &[bool],
+    chars: Vec<Option<char>>,
+    line: &TextBox,
+) -> Vec<TextBox> {
+    let mut chars = chars.into_iter();
+    let mut quotes = 0;
+    under
+        .iter()
+        .zip(inked)
+        .map(|(&i, &ink)| {
+            let glyph = &layer[i];
+            let text = match ink.then(|| chars.next()).flatten() {
+                Some(Some(c)) => {
                     let wide = glyph.bbox.width() >= WIDE_ADVANCE * glyph.font_size;
                     let c = punctuation_of_width(c, wide, quotes);
                     quotes += usize::from(matches!(c, '“' | '”'));
                     c.to_string()
                 }
+                Some(None) => String::new(),
                 None => " ".to_string(),
             };
-            out.push(TextBox {
+            TextBox {
                 text,
                 confidence: line.confidence,
                 source: TextSource::Ocr,
-                ..layer[i].clone()
-            });
+                ..glyph.clone()
+            }
+        })
+        .collect()
+}
+
+/// Most characters a line read may have dropped or added, per character of the line, for
+/// [`align`] to settle it on its glyphs.
+const ALIGN_EDITS_PER_CHAR: usize = 8;
+
+/// Aligns the characters read of a line (`chars`) on its inked glyphs, whose characters are
+/// known for some (`known`: what other lines read for the glyph's code): the edit-distance
+/// alignment where pairing a glyph with the character known for it costs nothing, with
+/// another character (or one of unknown code) one, and a glyph or character left alone two.
+/// Each glyph's character (`None`: left without); `None` when the characters differ in
+/// number from the glyphs by more than one per [`ALIGN_EDITS_PER_CHAR`] characters (at least
+/// one), or when another alignment costs as little and gives other characters (nothing pins
+/// it down).
+fn align(known: &[Option<char>], chars: &[char]) -> Option<Vec<Option<char>>> {
+    if known.len().abs_diff(chars.len()) > (chars.len() / ALIGN_EDITS_PER_CHAR).max(1) {
+        return None;
+    }
+    // The optimal alignment walked back from the end and the one walked back from the start
+    // (of the reversed line) are the two extremes: when they agree, every optimal one does.
+    let forward = cheapest_alignment(known, chars);
+    let rev = |v: &[Option<char>]| v.iter().rev().copied().collect::<Vec<_>>();
+    let chars_rev: Vec<char> = chars.iter().rev().copied().collect();
+    let backward = rev(&cheapest_alignment(&rev(known), &chars_rev));
+    (forward == backward).then_some(forward)
+}
+
+/// One cheapest alignment of `chars` on the glyphs whose characters are `known` (costs in
+/// [`align`]), walked back from the end preferring pairs: each glyph's character.
+fn cheapest_alignment(known: &[Option<char>], chars: &[char]) -> Vec<Option<char>> {
+    const GAP: u32 = 2;
+    let (n, m) = (known.len(), chars.len());
+    let pair = |i: usize, j: usize| u32::from(known[i] != Some(chars[j]));
+    // cost[i][j]: glyphs ..i aligned with characters ..j.
+    let mut cost = vec![vec![0u32; m + 1]; n + 1];
+    for i in 0..=n {
+        for j in 0..=m {
+            cost[i][j] = match (i, j) {
+                (0, 0) => 0,
+                (0, j) => cost[0][j - 1] + GAP,
+                (i, 0) => cost[i - 1][0] + GAP,
+                (i, j) => (cost[i - 1][j - 1] + pair(i - 1, j - 1))
+                    .min(cost[i - 1][j] + GAP)
+                    .min(cost[i][j - 1] + GAP),
+            };
+        }
+    }
+    let mut out = vec![None; n];
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        if i > 0 && j > 0 && cost[i][j] == cost[i - 1][j - 1] + pair(i - 1, j - 1) {
+            out[i - 1] = Some(chars[j - 1]);
+            (i, j) = (i - 1, j - 1);
+        } else if i > 0 && cost[i][j] == cost[i - 1][j] + GAP {
+            i -= 1;
+        } else {
+            j -= 1;
         }
     }
     out
@@ -333,14 +443,20 @@ pub(crate) struct Winners(BTreeMap<GlyphCode, Winner>);
 impl Winners {
     /// Gives every glyph of `page` that OCR settled the character its code won, with the
     /// vote's confidence. Returns the number of glyphs whose character changed.
+    /// A glyph left empty when its line was aligned (see [`settle_on_glyphs`]) takes its
+    /// code's character too.
     pub(crate) fn apply(&self, page: &mut PageContent) -> usize {
         let mut changed = 0;
         for t in &mut page.text {
-            let Some((code, read)) = read_glyph(t) else {
+            let read = match (t.glyph, t.source) {
+                (Some(code), TextSource::Ocr) if t.text.is_empty() => Some((code, None)),
+                _ => read_glyph(t).map(|(code, c)| (code, Some(c))),
+            };
+            let Some((code, read)) = read else {
                 continue;
             };
             if let Some(won) = self.0.get(&code) {
-                if won.character != read {
+                if Some(won.character) != read {
                     t.text = won.character.to_string();
                     changed += 1;
                 }
@@ -731,6 +847,26 @@ mod tests {
                 Rect::from_corners(0.0, 40.0, 20.0, 50.0)
             ]
         );
+    }
+
+    #[test]
+    fn a_line_with_a_character_dropped_is_aligned_where_known_codes_pin_it() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        let known = [Some('修'), Some('缮'), Some('事'), None, Some('中')];
+        // The second glyph was not read: it is left without a character.
+        assert_eq!(
+            align(&known, &chars("修事务中")),
+            Some(vec![Some('修'), None, Some('事'), Some('务'), Some('中')])
+        );
+        // A character read twice is dropped.
+        assert_eq!(
+            align(&known[..3], &chars("修缮缮事")),
+            Some(vec![Some('修'), Some('缮'), Some('事')])
+        );
+        // Nothing known: where the character was dropped is anyone's guess.
+        assert_eq!(align(&[None, None, None], &chars("ab")), None);
+        // Too many characters missing.
+        assert_eq!(align(&known, &chars("修中")), None);
     }
 
     #[test]
