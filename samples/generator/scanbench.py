@@ -6,7 +6,9 @@ samples/expected/<name>.tables.json — a table is *structure exact* when its si
 cell's position and span match — and `jixiao parse` compared with golden/<name>.json leaf by
 leaf (a record field is exact when equal; findings are not compared). Wall and CPU seconds of
 each `jixiao parse` run (the whole pipeline) are summed. Each table and each record is
-attributed to the degradation labels of the pages it covers, for the breakdown.
+attributed to the degradation labels of the pages it covers, for the breakdown. Honest status:
+the files reported `partial`, and those reported `ok` although a page holding a report (in
+the golden) is covered by no report read — which must never happen.
 
 Usage: scanbench.py OUT [--jixiao target/release/jixiao] [--only SUBSTRING] [--no-parse]
 Prints a Markdown report; `--json FILE` also writes the figures.
@@ -104,6 +106,10 @@ def main() -> int:
     by_label: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tables ok, tables, fields ok, fields
     pages_total, wall_total, cpu_total = 0, 0.0, 0.0
     failures: list[str] = []
+    # Files reported `ok` although a page holding a report gave none (the honest-status bar),
+    # and files reported `partial`.
+    dishonest: list[str] = []
+    partial = 0
     for pdf in pdfs:
         name = pdf.stem
         params = json.loads((args.out / "params" / f"{name}.json").read_text())["pages"]
@@ -134,6 +140,16 @@ def main() -> int:
             wall_total += wall
             cpu_total += cpu
             found = (parsed or {}).get("reports", [])
+            read = {pg for r in found for pg in r["source"]["pages"]}
+            unread = sorted({pg for r in golden["reports"] for pg in r["source"]["pages"]} - read)
+            complete = (
+                parsed is not None
+                and not any(p["severity"] == "loss" for p in parsed.get("problems", []))
+                and not any(t["holds_report_part"] for t in parsed.get("skipped", []))
+            )
+            partial += not complete
+            if unread and complete:
+                dishonest.append(f"{name} (pages {unread})")
             for rec in golden["reports"]:
                 t = rec["source"]["table"]
                 got = match(found, rec["source"]["pages"], lambda r: r["source"]["pages"])
@@ -164,13 +180,28 @@ def main() -> int:
             f"`jixiao parse`, one file at a time: {wall_total / pages_total:.2f} s wall, "
             f"{cpu_total / pages_total:.2f} s CPU per page over {pages_total} pages; load {os.getloadavg()[0]:.1f}"
         )
+    if not args.no_parse:
+        print()
+        print(
+            f"Files `partial`: {partial} of {len(pdfs)}; reported `ok` with a report page that gave no "
+            f"report: {len(dishonest)}" + (f" ({', '.join(dishonest)})" if dishonest else "")
+        )
     if failures:
         print("\nfailures:", file=sys.stderr)
         for f in failures:
             print(f"  {f}", file=sys.stderr)
     if args.json:
         args.json.write_text(
-            json.dumps({"by_label": by_label, "pages": pages_total, "wall": wall_total, "cpu": cpu_total})
+            json.dumps(
+                {
+                    "by_label": by_label,
+                    "pages": pages_total,
+                    "wall": wall_total,
+                    "cpu": cpu_total,
+                    "partial": partial,
+                    "dishonest": dishonest,
+                }
+            )
         )
     return 0
 

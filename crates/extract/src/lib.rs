@@ -80,6 +80,7 @@ pub fn extract(
     let mut problems = Vec::new();
     let mut raster_pages = Vec::new();
     let mut votes = reread::GlyphVotes::default();
+    let mut untabled_text = Vec::new();
     let mut held = Vec::new();
     let numbers: Vec<u32> = interp::page_numbers(&doc, opts)?.collect();
     let chunk = rayon::current_num_threads().max(1) * PAGES_PER_THREAD;
@@ -121,7 +122,8 @@ pub fn extract(
             }
             votes.add(&page);
             if votes.is_empty() {
-                add_page(&mut assembler, &page, budget)?;
+                let read = raster_pages.last() == Some(&number);
+                add_page(&mut assembler, &page, read, &mut untabled_text, budget)?;
             } else {
                 // From the first glyph OCR settled on, pages wait for the document's vote.
                 held.push(reread::hold(page, charge));
@@ -131,7 +133,8 @@ pub fn extract(
     let winners = votes.winners();
     for (mut page, _charge) in held {
         winners.apply(&mut page);
-        add_page(&mut assembler, &page, budget)?;
+        let read = raster_pages.binary_search(&page.number).is_ok();
+        add_page(&mut assembler, &page, read, &mut untabled_text, budget)?;
     }
     let built = assembler.finish();
     problems.extend(built.warnings);
@@ -144,16 +147,36 @@ pub fn extract(
         raster_pages,
         problems,
         repairs: doc.repairs.clone(),
+        untabled_text,
     })
 }
 
-/// Builds the tables of `page`, whose memory is then the document's.
+/// Builds the tables of `page`, whose memory is then the document's; when the page was read
+/// by OCR (`raster_read`) and has no table, its text lines go to `untabled_text`.
 fn add_page(
     assembler: &mut grid::TableAssembler<'_>,
     page: &PageContent,
+    raster_read: bool,
+    untabled_text: &mut Vec<PageText>,
     budget: &Budget,
 ) -> Result<(), BudgetError> {
-    let kept = assembler.add_page(page);
+    let mut kept = assembler.add_page(page);
+    if kept == 0 && raster_read {
+        let lines: Vec<String> = page
+            .text
+            .iter()
+            .filter(|t| !t.text.trim().is_empty())
+            .map(|t| t.text.clone())
+            .collect();
+        kept = lines
+            .iter()
+            .map(|l| l.len() + std::mem::size_of::<String>())
+            .sum();
+        untabled_text.push(PageText {
+            page: page.number,
+            lines,
+        });
+    }
     budget.reserve(kept, "the tables found")?.keep();
     budget.check()
 }

@@ -505,6 +505,9 @@ pub enum ProblemKind {
     Limit,
     /// A table grid repaired or a continuation decided by the grid builder.
     Grid,
+    /// A table from which no report could be read although it is not known to be anything
+    /// else (found by the normaliser: its labels misread or split over fragments).
+    Table,
 }
 
 /// Whether a [`PageProblem`] cost anything: a `loss` makes the file `partial`.
@@ -576,6 +579,18 @@ pub struct Extraction {
     /// scanning the objects, pages found outside a broken page tree …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<String>,
+    /// The text of every page read by OCR on which no table was found, so that a form whose
+    /// rules were not seen can be told from a page of prose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untabled_text: Vec<PageText>,
+}
+
+/// The text lines of one page, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageText {
+    /// 1-based page.
+    pub page: u32,
+    pub lines: Vec<String>,
 }
 
 /// Distinct pages with at least one problem of severity `loss`, ascending.

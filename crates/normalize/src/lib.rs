@@ -16,6 +16,7 @@ pub mod hierarchy;
 pub mod record;
 mod report;
 pub mod text;
+pub mod unread;
 pub mod vocab;
 
 pub use record::*;
@@ -66,12 +67,16 @@ pub fn normalize(extraction: &Extraction, sha256: &str) -> ParseOutput {
         }
         reports.extend(reading.reports);
     }
+    let mut problems = extraction.problems.clone();
+    problems.extend(unread::unread_pages(extraction, &reports, &skipped));
+    // Stable: each page's problems stay in the order they were met.
+    problems.sort_by_key(|p| p.page);
     ParseOutput {
         file: extraction.file.clone(),
         reports,
         skipped_tables: skipped.len(),
         skipped,
-        problems: extraction.problems.clone(),
+        problems,
         repairs: extraction.repairs.clone(),
     }
 }

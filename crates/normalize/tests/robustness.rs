@@ -111,6 +111,7 @@ fn random_tables_are_survived_deterministically() {
             raster_pages: Vec::new(),
             problems: Vec::new(),
             repairs: Vec::new(),
+            untabled_text: Vec::new(),
         };
         let a = normalize(&e, "");
         assert_eq!(a, normalize(&e, ""));
@@ -149,6 +150,7 @@ fn huge_spans_are_not_read() {
             raster_pages: vec![],
             problems: Vec::new(),
             repairs: Vec::new(),
+            untabled_text: Vec::new(),
         },
         "",
     );

@@ -70,5 +70,6 @@ pub fn read_extraction(path: &Path) -> Result<Extraction, String> {
         raster_pages: Vec::new(),
         problems: Vec::new(),
         repairs: Vec::new(),
+        untabled_text: Vec::new(),
     })
 }

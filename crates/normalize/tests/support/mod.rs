@@ -84,6 +84,7 @@ pub fn extraction(tables: Vec<Table>) -> Extraction {
         raster_pages: Vec::new(),
         problems: Vec::new(),
         repairs: Vec::new(),
+        untabled_text: Vec::new(),
     }
 }
 
