@@ -162,15 +162,18 @@ fn add_page(
 ) -> Result<(), BudgetError> {
     let mut kept = assembler.add_page(page);
     if kept == 0 && raster_read {
-        let lines: Vec<String> = page
+        let lines: Vec<TextLine> = page
             .text
             .iter()
             .filter(|t| !t.text.trim().is_empty())
-            .map(|t| t.text.clone())
+            .map(|t| TextLine {
+                text: t.text.clone(),
+                confidence: t.confidence,
+            })
             .collect();
         kept = lines
             .iter()
-            .map(|l| l.len() + std::mem::size_of::<String>())
+            .map(|l| l.text.len() + std::mem::size_of::<TextLine>())
             .sum();
         untabled_text.push(PageText {
             page: page.number,

@@ -586,11 +586,20 @@ pub struct Extraction {
 }
 
 /// The text lines of one page, as read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PageText {
     /// 1-based page.
     pub page: u32,
-    pub lines: Vec<String>,
+    pub lines: Vec<TextLine>,
+}
+
+/// One line of text as read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextLine {
+    pub text: String,
+    /// The recogniser's confidence; absent for a text layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
 }
 
 /// Distinct pages with at least one problem of severity `loss`, ascending.

@@ -83,12 +83,9 @@ fn a_form_read_as_one_cell_leaves_its_page_unread() {
         "项目名称 闵行区创新创业大赛专项经费 主管部门 … 一级指标 二级指标 三级指标 … 总分 100.00";
     let got = unread(vec![scanned(table(&[], &[whole]), 1, 0.97)]);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert!(
-        got[0]
-            .1
-            .contains("项目名称、一级指标、二级指标、三级指标、总分"),
-        "{got:?}"
-    );
+    for mark in ["项目名称", "一级指标", "二级指标", "三级指标", "总分"] {
+        assert!(got[0].1.contains(mark), "{got:?}");
+    }
 }
 
 /// A summary of scores names two of a report's labels in its header: not a report, nothing
@@ -108,12 +105,18 @@ fn a_list_of_projects_is_skipped_on_purpose() {
 
 /// (page, message) of every loss of kind `table` when page 2 was read by OCR, found no
 /// table, and gave these lines.
-fn unread_text(lines: &[&str]) -> Vec<(u32, String)> {
+fn unread_text(lines: &[&str], confidence: f32) -> Vec<(u32, String)> {
     let mut x = extraction(Vec::new());
     x.pages = 2;
     x.untabled_text = vec![jixiao_extract::PageText {
         page: 2,
-        lines: lines.iter().map(|l| l.to_string()).collect(),
+        lines: lines
+            .iter()
+            .map(|l| jixiao_extract::TextLine {
+                text: l.to_string(),
+                confidence: Some(confidence),
+            })
+            .collect(),
     }];
     normalize(&x, "ab")
         .problems
@@ -126,28 +129,58 @@ fn unread_text(lines: &[&str]) -> Vec<(u32, String)> {
 /// A scan whose hairline rules were not seen: its cells' lines, labels among them.
 #[test]
 fn a_form_without_rules_leaves_its_page_unread() {
-    let got = unread_text(&[
-        "财政项目支出绩效自评表",
-        "项目名称",
-        "河道水质自动监测站运维经费",
-        "主管部门",
-        "上海市嘉定区生态环境局",
-        "一级指标二级指标三级指标年度指标值实际完成值分值得分",
-        "总分",
-        "100.00",
-    ]);
+    let got = unread_text(
+        &[
+            "财政项目支出绩效自评表",
+            "项目名称",
+            "河道水质自动监测站运维经费",
+            "主管部门",
+            "上海市嘉定区生态环境局",
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分",
+            "总分",
+            "100.00",
+        ],
+        0.95,
+    );
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, 2);
-    assert!(got[0].1.contains("主管部门、总分、项目名称"), "{got:?}");
+    for label in ["项目名称", "主管部门", "总分"] {
+        assert!(got[0].1.contains(label), "{got:?}");
+    }
 }
 
 /// Prose names the form's labels inside its sentences: nothing lost.
 #[test]
 fn prose_about_a_form_is_no_form() {
-    assert!(unread_text(&[
-        "一、项目名称：河道水质自动监测站运维经费",
-        "（一）产出指标完成情况：一级指标、二级指标均已完成。",
-        "（二）效益指标完成情况，总分 99.38 分，评分等级为优。",
-    ])
+    assert!(unread_text(
+        &[
+            "一、项目名称：河道水质自动监测站运维经费",
+            "（一）产出指标完成情况：一级指标、二级指标均已完成。",
+            "（二）效益指标完成情况，总分 99.38 分，评分等级为优。",
+        ],
+        0.95
+    )
     .is_empty());
+}
+
+/// A page read upside down by OCR, no table found: its lines are garbage read with low
+/// confidence; a short stamp or page number alone tells nothing.
+#[test]
+fn misread_text_without_a_table_leaves_its_page_unread() {
+    let garbage = ["988", "00°0", "(%)216", "王程 .00", "#(%)829", "怕 o"];
+    let got = unread_text(&garbage, 0.3);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].1.contains("low confidence in 6 of 6 lines"),
+        "{got:?}"
+    );
+    assert!(unread_text(&garbage[..2], 0.3).is_empty());
+    assert!(unread_text(&garbage, 0.95).is_empty());
+}
+
+/// A cover's grid with one misread word: too little to tell anything.
+#[test]
+fn a_nearly_empty_grid_tells_nothing() {
+    let cover = table(&[], &["# | \"\" | \"\"", "\"\" | \"\" | \"\""]);
+    assert!(unread(vec![scanned(cover, 1, 0.1)]).is_empty());
 }
