@@ -18,7 +18,10 @@ Transforms (pikepdf for the PDF objects, fontTools for the font programs):
   fonts still read, so only the text set in those fonts is unreadable, in cells or outside);
 - `pua-tounicode`: every `/ToUnicode` rewritten to map each code into the Private Use Area;
 - `mixed`: the pages of `source`, then those of `append` (a scanned variant): one document
-  whose tables are the two sources' tables in order.
+  whose tables are the two sources' tables in order;
+- `vector-header`: every page of `source` (a scanned variant: one image drawn over the page)
+  made `margin` points taller, with a line of vector text in that top margin (a scanned body
+  under a vector header: the page has a usable text layer, its tables are in the image).
 """
 
 from __future__ import annotations
@@ -171,6 +174,20 @@ def truetype_unicode_cmap(pdf: pikepdf.Pdf) -> None:
         del font["/ToUnicode"]
 
 
+def vector_header(pdf: pikepdf.Pdf, margin: float) -> None:
+    """Each page made `margin` points taller, a line of text in the new top margin."""
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    for number, page in enumerate(pdf.pages, start=1):
+        height = float(page.MediaBox[3])
+        page.MediaBox = pikepdf.Array([0, 0, page.MediaBox[2], height + margin])
+        page.Resources.Font = pikepdf.Dictionary(F1=font)
+        header = f"Attachment {number}: performance self-evaluation (scanned copy)"
+        text = f"\nBT /F1 11 Tf 56 {height + margin / 2 - 4:.2f} Td ({header}) Tj ET\n"
+        page.Contents = pdf.make_stream(page.Contents.read_bytes() + text.encode("ascii"))
+
+
 TRANSFORMS = {
     "drop-tounicode": drop_to_unicode,
     "pua-tounicode": pua_to_unicode,
@@ -185,6 +202,8 @@ def make_variant(samples: Path, spec: dict, out: Path) -> None:
     if spec["transform"] == "mixed":
         extra = pikepdf.open(samples / f"{spec['append']}.pdf")
         pdf.pages.extend(extra.pages)
+    elif spec["transform"] == "vector-header":
+        vector_header(pdf, spec["margin"])
     elif spec["transform"] == "drop-tounicode-fonts":
         drop_some_to_unicode(pdf, spec["fonts"])
     else:

@@ -291,6 +291,7 @@ fn frame_tables(
                     .map(|(gs, c)| read_cell(gs, &c.bbox, settings))
                     .collect();
                 let padding = cell_padding(&read);
+                let spacing = spacing.of_table(glyphs.iter().flatten().copied());
                 let texts = read
                     .iter()
                     .map(|(lines, cell)| cell_text(lines, cell, spacing, padding))

@@ -190,6 +190,11 @@ pub fn line_text(glyphs: &[&TextBox], settings: &TableSettings) -> String {
     out
 }
 
+/// A glyph that is a space (not an empty box).
+fn is_space_glyph(t: &TextBox) -> bool {
+    !t.text.is_empty() && t.text.chars().all(char::is_whitespace)
+}
+
 /// How a page marks the spaces of its text, which decides what a line break stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Spacing {
@@ -219,9 +224,7 @@ impl Spacing {
     /// layer's glyphs keeps them), else [`Spacing::Recognised`] when every box of a page
     /// with text has a confidence, else [`Spacing::Glyphs`] when any box holds whitespace.
     pub fn of(text: &[TextBox]) -> Spacing {
-        let space_glyph =
-            |t: &TextBox| !t.text.is_empty() && t.text.chars().all(char::is_whitespace);
-        if text.iter().any(space_glyph) {
+        if text.iter().any(is_space_glyph) {
             Spacing::Glyphs
         } else if !text.is_empty() && text.iter().all(|t| t.confidence.is_some()) {
             Spacing::Recognised
@@ -229,6 +232,20 @@ impl Spacing {
             Spacing::Glyphs
         } else {
             Spacing::Gaps
+        }
+    }
+
+    /// The spacing of a table of a page whose spacing is `self`: [`Spacing::Recognised`]
+    /// when every box of the table (`text`) was recognised and none is a space glyph (a
+    /// scan pasted on a page whose own text layer draws spaces), else the page's.
+    pub fn of_table<'a>(self, text: impl IntoIterator<Item = &'a TextBox>) -> Spacing {
+        let mut text = text.into_iter().peekable();
+        let recognised =
+            text.peek().is_some() && text.all(|t| t.confidence.is_some() && !is_space_glyph(t));
+        if recognised {
+            Spacing::Recognised
+        } else {
+            self
         }
     }
 
