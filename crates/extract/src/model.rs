@@ -563,7 +563,7 @@ impl std::fmt::Display for PageProblem {
 }
 
 /// The result of extracting one document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extraction {
     pub file: String,
     /// Number of pages in the document.

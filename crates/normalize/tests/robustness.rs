@@ -108,10 +108,7 @@ fn random_tables_are_survived_deterministically() {
             file: "fuzz.pdf".into(),
             pages: 1,
             tables,
-            raster_pages: Vec::new(),
-            problems: Vec::new(),
-            repairs: Vec::new(),
-            untabled_text: Vec::new(),
+            ..Extraction::default()
         };
         let a = normalize(&e, "");
         assert_eq!(a, normalize(&e, ""));
@@ -147,10 +144,7 @@ fn huge_spans_are_not_read() {
             file: "x".into(),
             pages: 1,
             tables: vec![table],
-            raster_pages: vec![],
-            problems: Vec::new(),
-            repairs: Vec::new(),
-            untabled_text: Vec::new(),
+            ..Extraction::default()
         },
         "",
     );

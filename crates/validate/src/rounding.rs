@@ -356,26 +356,8 @@ mod tests {
     #[test]
     fn detection_takes_the_convention_fitting_most_rows() {
         let report = |rows: Vec<FundingRow>| Report {
-            source: jixiao_normalize::SourceRef {
-                file: "a.pdf".into(),
-                sha256: "x".into(),
-                pages: vec![1],
-                table: 0,
-            },
-            title: None,
-            year: None,
-            project_name: None,
-            department: None,
-            implementing_unit: None,
             funding: rows,
-            goal_expected: None,
-            goal_actual: None,
-            indicators: Vec::new(),
-            total_weight: None,
-            total_score: None,
-            grade: None,
-            provenance: Vec::new(),
-            findings: Vec::new(),
+            ..Report::default()
         };
         let a = report(vec![
             row("1663.27", "1404.77", "84.45", Some("8.45")),

@@ -67,9 +67,6 @@ pub fn read_extraction(path: &Path) -> Result<Extraction, String> {
         file: expected.file,
         pages: 1,
         tables,
-        raster_pages: Vec::new(),
-        problems: Vec::new(),
-        repairs: Vec::new(),
-        untabled_text: Vec::new(),
+        ..Extraction::default()
     })
 }

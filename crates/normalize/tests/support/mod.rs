@@ -81,10 +81,7 @@ pub fn extraction(tables: Vec<Table>) -> Extraction {
         file: "test.pdf".into(),
         pages: 1,
         tables,
-        raster_pages: Vec::new(),
-        problems: Vec::new(),
-        repairs: Vec::new(),
-        untabled_text: Vec::new(),
+        ..Extraction::default()
     }
 }
 
