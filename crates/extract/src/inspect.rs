@@ -263,6 +263,7 @@ mod tests {
             direction: Default::default(),
             source: Default::default(),
             glyph: None,
+            alternatives: Default::default(),
         });
         let svg = page_svg(&page, &TableSettings::default());
         assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>\n"));

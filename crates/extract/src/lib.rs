@@ -26,6 +26,7 @@ pub mod grid;
 mod hash;
 pub mod inspect;
 pub mod interp;
+mod lexicon;
 pub mod model;
 pub mod pdf;
 pub mod readable;

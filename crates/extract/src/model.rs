@@ -139,7 +139,15 @@ pub struct TextBox {
     /// `/ActualText`.
     #[serde(skip)]
     pub glyph: Option<GlyphCode>,
+    /// For OCR text: what the recogniser weighed for each CJK ideograph of `text`, in order
+    /// (see [`Alternatives`]); empty when the reader gives none.
+    #[serde(skip)]
+    pub alternatives: Box<[Alternatives]>,
 }
+
+/// The characters a recogniser weighed for one character it read, most probable first, each
+/// with its probability (the character read among them).
+pub type Alternatives = Box<[(char, f32)]>;
 
 /// A glyph of one font of a document: within the document, every glyph drawn with the same
 /// code of the same font prints the same character, whatever its text layer says.

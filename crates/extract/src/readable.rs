@@ -116,7 +116,7 @@ pub(crate) fn is_glyph_name(word: &str) -> bool {
 }
 
 /// A CJK unified or compatibility ideograph.
-fn is_ideograph(c: char) -> bool {
+pub fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 

@@ -10,7 +10,11 @@ use std::collections::BTreeMap;
 
 use crate::budget::{Budget, Reservation};
 use crate::grid::page_tables;
-use crate::model::{GlyphCode, PageContent, PageImage, RasterReader, Rect, TextBox, TextSource};
+use crate::lexicon::context_log_gain;
+use crate::model::{
+    Alternatives, GlyphCode, PageContent, PageImage, RasterReader, Rect, TextBox, TextSource,
+};
+use crate::readable::is_ideograph;
 use crate::readable::{unreadable, DocumentScript, Unreadable};
 use crate::render::{dpi_for_text, pixel_size, GrayImage, PageRenderer};
 use crate::settings::TableSettings;
@@ -227,7 +231,8 @@ pub(crate) fn settle_on_glyphs(
             .iter()
             .map(|&i| rendered.has_ink(&layer[i].bbox))
             .collect();
-        let chars: Vec<char> = line.text.chars().filter(|c| !c.is_whitespace()).collect();
+        let reads = read_chars(&line);
+        let chars: Vec<char> = reads.iter().map(|r| r.0).collect();
         let upright = line.direction == crate::model::Direction::Right;
         if !upright || chars.is_empty() {
             out.push(line);
@@ -235,7 +240,7 @@ pub(crate) fn settle_on_glyphs(
         }
         under.iter().for_each(|&i| taken[i] = true);
         if chars.len() != inked.iter().filter(|&&k| k).count() {
-            unsettled.push((line, under, inked, chars));
+            unsettled.push((line, under, inked, reads));
             continue;
         }
         let inked_glyphs = under.iter().zip(&inked).filter(|(_, &k)| k);
@@ -244,10 +249,10 @@ pub(crate) fn settle_on_glyphs(
                 *known.entry(code).or_default().entry(*c).or_default() += 1;
             }
         }
-        let chars = chars.into_iter().map(Some).collect();
-        out.extend(place(&layer, &under, &inked, chars, &line));
+        let reads = reads.into_iter().map(Some).collect();
+        out.extend(place(&layer, &under, &inked, reads, &line));
     }
-    for (line, under, inked, chars) in unsettled {
+    for (line, under, inked, reads) in unsettled {
         let codes: Vec<Option<char>> = under
             .iter()
             .zip(&inked)
@@ -257,45 +262,78 @@ pub(crate) fn settle_on_glyphs(
                 votes.iter().max_by_key(|(_, &n)| n).map(|(&c, _)| c)
             })
             .collect();
+        let chars: Vec<char> = reads.iter().map(|r| r.0).collect();
         match align(&codes, &chars) {
-            Some(chars) => out.extend(place(&layer, &under, &inked, chars, &line)),
+            Some(aligned) => {
+                // The characters kept, in order: each is the next of the line's with it.
+                let mut reads = reads.into_iter();
+                let aligned = aligned
+                    .into_iter()
+                    .map(|c| reads.by_ref().find(|r| Some(r.0) == c))
+                    .collect();
+                out.extend(place(&layer, &under, &inked, aligned, &line))
+            }
             None => out.push(line),
         }
     }
     out
 }
 
+/// The characters of a line read, spaces aside, each with the recogniser's alternatives for
+/// it (empty but for the ideographs the reader gave them for).
+fn read_chars(line: &TextBox) -> Vec<(char, Alternatives)> {
+    let chars = line.text.chars().filter(|c| !c.is_whitespace());
+    let ideographs = chars.clone().filter(|&c| is_ideograph(c)).count();
+    let mut given = (ideographs == line.alternatives.len()).then(|| line.alternatives.iter());
+    chars
+        .map(|c| {
+            let alternatives = match &mut given {
+                Some(given) if is_ideograph(c) => given.next().cloned().unwrap_or_default(),
+                _ => Alternatives::default(),
+            };
+            (c, alternatives)
+        })
+        .collect()
+}
+
 /// The glyphs `under` a line read (indices into `layer`, left to right; `inked` says which
-/// print ink) with their characters: each inked glyph takes the next of `chars` (`None`: left
-/// empty), each blank glyph becomes a space; look-alike punctuation takes the glyph's width.
+/// print ink) with their characters: each inked glyph takes the next of `reads` (`None`: left
+/// empty) with its alternatives, each blank glyph becomes a space; look-alike punctuation
+/// takes the glyph's width.
 fn place(
     layer: &[TextBox],
     under: &[usize],
     inked: &[bool],
-    chars: Vec<Option<char>>,
+    reads: Vec<Option<(char, Alternatives)>>,
     line: &TextBox,
 ) -> Vec<TextBox> {
-    let mut chars = chars.into_iter();
+    let mut reads = reads.into_iter();
     let mut quotes = 0;
     under
         .iter()
         .zip(inked)
         .map(|(&i, &ink)| {
             let glyph = &layer[i];
-            let text = match ink.then(|| chars.next()).flatten() {
-                Some(Some(c)) => {
+            let (text, alternatives) = match ink.then(|| reads.next()).flatten() {
+                Some(Some((c, alternatives))) => {
                     let wide = glyph.bbox.width() >= WIDE_ADVANCE * glyph.font_size;
                     let c = punctuation_of_width(c, wide, quotes);
                     quotes += usize::from(matches!(c, '“' | '”'));
-                    c.to_string()
+                    let alternatives = if alternatives.is_empty() {
+                        Box::default()
+                    } else {
+                        Box::new([alternatives]) as Box<[Alternatives]>
+                    };
+                    (c.to_string(), alternatives)
                 }
-                Some(None) => String::new(),
-                None => " ".to_string(),
+                Some(None) => (String::new(), Box::default()),
+                None => (" ".to_string(), Box::default()),
             };
             TextBox {
                 text,
                 confidence: line.confidence,
                 source: TextSource::Ocr,
+                alternatives,
                 ..glyph.clone()
             }
         })
@@ -366,11 +404,38 @@ fn cheapest_alignment(known: &[Option<char>], chars: &[char]) -> Vec<Option<char
 /// with one code of one font prints the same character, so the character read most often
 /// (each reading weighted by the recogniser's confidence in its line) stands for all of them,
 /// and a misreading of one instance is outvoted by the others.
+///
+/// A code whose readings are CJK ideographs is settled with a prior on Chinese text too
+/// (see [`GlyphVotes::with_prior`]): the recogniser can misread a rare character as its
+/// look-alike on every instance (修缮 as 修鳝), and the words the glyph forms with its
+/// neighbours tell them apart.
 #[derive(Debug, Default)]
 pub(crate) struct GlyphVotes {
     /// Per code, each character read: its summed confidence and its number of readings.
     votes: BTreeMap<GlyphCode, BTreeMap<char, (f64, u32)>>,
+    /// Per code, its ideograph readings with the recogniser's alternatives, in context.
+    readings: BTreeMap<GlyphCode, Vec<Reading>>,
 }
+
+/// One ideograph read on a glyph: what the recogniser weighed, and the glyph's neighbours on
+/// its line (nearest first, up to a word's length).
+#[derive(Debug)]
+struct Reading {
+    alternatives: Alternatives,
+    left: Vec<Neighbour>,
+    right: Vec<Neighbour>,
+}
+
+/// A glyph next to one read: its code (its character is its code's winner) or, for text the
+/// layer tells, its character.
+#[derive(Debug, Clone, Copy)]
+enum Neighbour {
+    Code(GlyphCode),
+    Known(char),
+}
+
+/// Most neighbours kept on either side of a reading (a word's length less one).
+const CONTEXT: usize = 3;
 
 /// The character a glyph code stands for, and the confidence the vote gives it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -394,11 +459,18 @@ fn read_glyph(t: &TextBox) -> Option<(GlyphCode, char)> {
 impl GlyphVotes {
     /// Counts the glyphs of `page` that OCR settled.
     pub(crate) fn add(&mut self, page: &PageContent) {
-        for t in &page.text {
+        for (i, t) in page.text.iter().enumerate() {
             if let Some((code, c)) = read_glyph(t) {
                 let vote = self.votes.entry(code).or_default().entry(c).or_default();
                 vote.0 += f64::from(t.confidence.unwrap_or(0.5));
                 vote.1 += 1;
+                if let [alternatives] = &*t.alternatives {
+                    self.readings.entry(code).or_default().push(Reading {
+                        alternatives: alternatives.clone(),
+                        left: neighbours(&page.text, i, false),
+                        right: neighbours(&page.text, i, true),
+                    });
+                }
             }
         }
     }
@@ -408,14 +480,114 @@ impl GlyphVotes {
         self.votes.is_empty()
     }
 
-    /// The winner of every code (see [`Winners`]), worked out once for the document.
+    /// The winner of every code (see [`Winners`]), worked out once for the document: by the
+    /// readings' confidence, then, for the codes read as ideographs, with the prior on
+    /// Chinese text in the contexts those winners give.
     pub(crate) fn winners(&self) -> Winners {
-        Winners(
-            self.votes
-                .iter()
-                .filter_map(|(&code, votes)| Some((code, Self::winner(votes)?)))
-                .collect(),
-        )
+        let plain: BTreeMap<GlyphCode, Winner> = self
+            .votes
+            .iter()
+            .filter_map(|(&code, votes)| Some((code, Self::winner(votes)?)))
+            .collect();
+        let mut support = BTreeMap::new();
+        let settled: Vec<(GlyphCode, Winner)> = self
+            .readings
+            .iter()
+            .filter_map(|(&code, readings)| {
+                let won = plain.get(&code)?;
+                let better = Self::with_prior(readings, won.character, &plain, &mut support)?;
+                (better.character != won.character).then_some((code, better))
+            })
+            .collect();
+        let mut winners = plain;
+        winners.extend(settled);
+        Winners(winners)
+    }
+
+    /// The character of a code read as the ideograph `read`, weighing what the recogniser
+    /// saw against how well each candidate forms words with the glyph's neighbours: the
+    /// candidate with the highest `mean ln p + mean ln (P(text) / P(c))` over the code's
+    /// readings, where `p` is the recogniser's probability for it at that reading (a
+    /// candidate not among that reading's alternatives takes the least one listed, an upper
+    /// bound), `P(text)` the probability of the reading's context with the candidate in it
+    /// and `P(c)` that of the candidate alone (see [`context_log_gain`]). This is Bayes'
+    /// rule: the recogniser's output is already `p(c | look) ∝ p(look | c) p(c)`, so its
+    /// character prior `p(c)` is exchanged for the character's probability in its context,
+    /// `p(c | context) ∝ P(text)`; the two terms weigh equally (weight 1: nothing tuned).
+    /// Only the words a candidate forms count, not how common it is: between two readings
+    /// that form no word (丶 or 一 for a 、) the recogniser decides. The means make the readings of one glyph (the same look
+    /// repeated, the same phrase repeated) one piece of evidence, not many. Candidates are
+    /// the ideographs among the recogniser's alternatives. `None` when there is nothing to
+    /// choose from; the winner's confidence is its posterior among the candidates.
+    fn with_prior(
+        readings: &[Reading],
+        read: char,
+        plain: &BTreeMap<GlyphCode, Winner>,
+        support: &mut BTreeMap<(Vec<char>, char, Vec<char>), f64>,
+    ) -> Option<Winner> {
+        if !is_ideograph(read) || readings.is_empty() {
+            return None;
+        }
+        let mut candidates: Vec<char> = readings
+            .iter()
+            .flat_map(|r| r.alternatives.iter().map(|a| a.0))
+            .chain([read])
+            .filter(|&c| is_ideograph(c))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.len() < 2 {
+            return None;
+        }
+        let resolve = |side: &[Neighbour]| -> Vec<char> {
+            side.iter()
+                .map_while(|n| match *n {
+                    Neighbour::Known(c) => Some(c),
+                    Neighbour::Code(code) => plain.get(&code).map(|w| w.character),
+                })
+                .take_while(|c| is_ideograph(*c))
+                .collect()
+        };
+        let contexts: Vec<(Vec<char>, Vec<char>)> = readings
+            .iter()
+            .map(|r| (resolve(&r.left), resolve(&r.right)))
+            .collect();
+        let n = readings.len() as f64;
+        let scores: Vec<f64> = candidates
+            .iter()
+            .map(|&c| {
+                let seen: f64 = readings
+                    .iter()
+                    .map(|r| {
+                        let least = r.alternatives.last().map_or(1e-6, |a| a.1);
+                        let p = r
+                            .alternatives
+                            .iter()
+                            .find(|a| a.0 == c)
+                            .map_or(least, |a| a.1);
+                        f64::from(p.max(1e-6)).ln()
+                    })
+                    .sum();
+                let words: f64 = contexts
+                    .iter()
+                    .map(|(left, right)| {
+                        *support
+                            .entry((left.clone(), c, right.clone()))
+                            .or_insert_with(|| context_log_gain(left, c, right))
+                    })
+                    .sum();
+                (seen + words) / n
+            })
+            .collect();
+        let (best, &top) = scores.iter().enumerate().max_by(|a, b| {
+            a.1.total_cmp(b.1)
+                .then(candidates[b.0].cmp(&candidates[a.0]))
+        })?;
+        let total: f64 = scores.iter().map(|s| (s - top).exp()).sum();
+        Some(Winner {
+            character: candidates[best],
+            confidence: (1.0 / total) as f32,
+        })
     }
 
     /// The winner among one code's `votes`: the most confidence summed, then the most
@@ -434,6 +606,49 @@ impl GlyphVotes {
             confidence: (weight / f64::from(readings.max(1))) as f32,
         })
     }
+}
+
+/// The glyphs next to `page[i]` on its line, toward its right (`rightward`) or its left,
+/// nearest first, up to [`CONTEXT`]: glyph boxes that follow one another in the page's text
+/// on one baseline, each starting within half an em of the last one's end; a space, a glyph
+/// of several characters or a gap ends them.
+fn neighbours(text: &[TextBox], i: usize, rightward: bool) -> Vec<Neighbour> {
+    let mut out = Vec::new();
+    let mut last = &text[i];
+    let steps: Box<dyn Iterator<Item = usize>> = if rightward {
+        Box::new(i + 1..text.len())
+    } else {
+        Box::new((0..i).rev())
+    };
+    for j in steps.take(CONTEXT) {
+        let t = &text[j];
+        let (a, b) = if rightward { (last, t) } else { (t, last) };
+        let em = a.font_size.max(b.font_size);
+        let gap = b.bbox.x0 - a.bbox.x1;
+        let (_, ya) = a.bbox.center();
+        let (_, yb) = b.bbox.center();
+        if t.glyph.is_none()
+            || t.direction != last.direction
+            || !(-0.25 * em..0.5 * em).contains(&gap)
+            || (ya - yb).abs() > 0.5 * em
+        {
+            break;
+        }
+        let mut chars = t.text.chars();
+        let neighbour = match (chars.next(), chars.next(), t.source) {
+            (_, None, TextSource::Ocr) if !t.text.contains(char::is_whitespace) => {
+                t.glyph.map(Neighbour::Code)
+            }
+            (Some(c), None, _) if !c.is_whitespace() => Some(Neighbour::Known(c)),
+            _ => None,
+        };
+        let Some(neighbour) = neighbour else {
+            break;
+        };
+        out.push(neighbour);
+        last = t;
+    }
+    out
 }
 
 /// The character each glyph code read by OCR won in the document's [`GlyphVotes`].
@@ -743,6 +958,7 @@ mod tests {
             direction: Default::default(),
             source: TextSource::Ocr,
             glyph: None,
+            alternatives: Default::default(),
         }
     }
 
@@ -809,6 +1025,46 @@ mod tests {
         assert!((confidence - 1.7 / 3.0).abs() < 1e-6, "{confidence}");
         assert_eq!(page.text[3].confidence, Some(0.9));
         assert_eq!(page.text[5].confidence, None);
+    }
+
+    #[test]
+    fn a_look_alike_read_on_every_instance_yields_to_the_word_it_breaks() {
+        // 修缮 set in a font without text: the recogniser reads 鳝 on every instance of the
+        // second glyph, 缮 a distant alternative; 修 (code 8) is read right.
+        let glyph = |text: &str, code: u32, x0: f64, alternatives: &[(char, f32)]| TextBox {
+            glyph: Some(GlyphCode { font: 1, code }),
+            alternatives: Box::new([alternatives.into()]),
+            ..read(text, Rect::from_corners(x0, 0.0, x0 + 10.0, 10.0))
+        };
+        let line = |x0: f64| {
+            [
+                glyph("修", 8, x0, &[('修', 0.98), ('俢', 0.01)]),
+                glyph(
+                    "鳝",
+                    7,
+                    x0 + 10.0,
+                    &[('鳝', 0.4), ('蟮', 0.1), ('缮', 0.005)],
+                ),
+            ]
+        };
+        let mut page = PageContent {
+            text: [line(0.0), line(100.0)].concat(),
+            ..PageContent::default()
+        };
+        let mut votes = GlyphVotes::default();
+        votes.add(&page);
+        assert_eq!(votes.winners().apply(&mut page), 2);
+        let texts: Vec<&str> = page.text.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["修", "缮", "修", "缮"]);
+        // Alone (no neighbour to form a word with), the recogniser decides.
+        let mut page = PageContent {
+            text: vec![line(0.0)[1].clone()],
+            ..PageContent::default()
+        };
+        let mut votes = GlyphVotes::default();
+        votes.add(&page);
+        assert_eq!(votes.winners().apply(&mut page), 0);
+        assert_eq!(page.text[0].text, "鳝");
     }
 
     #[test]

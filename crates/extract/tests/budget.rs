@@ -32,6 +32,7 @@ impl RasterReader for Counting {
                 direction: Default::default(),
                 source: TextSource::Ocr,
                 glyph: None,
+                alternatives: Default::default(),
             }],
             segments: Vec::new(),
         })

@@ -43,6 +43,7 @@ fn put(s: &str, x: f64, y: f64) -> Vec<TextBox> {
                 direction: Default::default(),
                 source: Default::default(),
                 glyph: None,
+                alternatives: Default::default(),
             }
         })
         .collect()

@@ -592,6 +592,7 @@ impl jixiao_extract::RasterReader for FakeOcr {
                 direction: Default::default(),
                 source: Default::default(),
                 glyph: None,
+                alternatives: Default::default(),
             }],
             segments: vec![seg(Orientation::Horizontal, 5.0, 0.0, 10.0, 1.0)],
         })

@@ -4,6 +4,7 @@
 use crate::bitmap::{Gray, PixelRect};
 use crate::error::OcrError;
 use crate::fuse::fuse_model;
+use jixiao_extract::Alternatives;
 use ort::environment::Environment;
 use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
@@ -24,7 +25,14 @@ pub struct Recognized {
     /// Characters the decoder passed over: where "no character" won by a small margin, the
     /// most probable character there, left to right (see [`RunnerUp`]).
     pub runners_up: Vec<RunnerUp>,
+    /// For each character of `text`: the [`ALTERNATIVES`] most probable characters over the
+    /// steps that emitted it (each at its highest probability there), most probable first;
+    /// empty when the engine gives none.
+    pub alternatives: Vec<Alternatives>,
 }
+
+/// Characters kept per character read in [`Recognized::alternatives`].
+pub const ALTERNATIVES: usize = 5;
 
 /// A character the recogniser found less likely than "no character" at some place of the
 /// line (the CTC blank won), but likely enough to be worth a look when the ink there is
@@ -277,6 +285,8 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recogniz
     let (mut sum, mut n) = (0f32, 0usize);
     let mut prev = 0usize;
     let mut run_start = 0usize;
+    // The emitted characters' alternatives: classes with their best probability in the run.
+    let mut runs: Vec<Vec<(usize, f32)>> = Vec::new();
     for (t, step) in probs.chunks_exact(classes.max(1)).enumerate() {
         let (best, p) =
             step.iter().enumerate().fold(
@@ -290,11 +300,15 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recogniz
                 text.push_str(&charset[best]);
                 positions.extend(charset[best].chars().map(|_| 0.0));
                 emitted.push((t, best));
+                runs.push(Vec::new());
                 sum += p;
                 n += 1;
             }
         }
         if emits {
+            if let Some(run) = runs.last_mut() {
+                merge_top(run, step, charset.len());
+            }
             // The middle of the steps that emitted this character.
             if let Some(last) = positions.last_mut() {
                 *last = (run_start + t + 1) as f32 / 2.0 / steps as f32;
@@ -331,11 +345,60 @@ pub fn ctc_greedy(probs: &[f32], classes: usize, charset: &[String]) -> Recogniz
             probability,
         })
         .collect();
+    let alternatives = emitted
+        .iter()
+        .zip(runs)
+        .flat_map(|(&(_, class), run)| {
+            let listed: Alternatives = run
+                .into_iter()
+                .filter_map(|(c, p)| Some((single_char(&charset[c])?, p)))
+                .collect();
+            // A class of several characters: none of them has alternatives of its own.
+            let several = charset[class].chars().count() > 1;
+            charset[class].chars().map(move |_| {
+                if several {
+                    Alternatives::default()
+                } else {
+                    listed.clone()
+                }
+            })
+        })
+        .collect();
     Recognized {
         text,
         confidence: if n == 0 { 0.0 } else { sum / n as f32 },
         positions,
         runners_up,
+        alternatives,
+    }
+}
+
+/// The one character of a class's text (`None` for the blank and multi-character classes).
+fn single_char(s: &str) -> Option<char> {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Merges one step's [`ALTERNATIVES`] most probable characters (blank aside) into `run`:
+/// each class at its highest probability, most probable first.
+fn merge_top(run: &mut Vec<(usize, f32)>, step: &[f32], charset_len: usize) {
+    for (class, &p) in step.iter().enumerate().take(charset_len).skip(1) {
+        if run.len() == ALTERNATIVES && p <= run[ALTERNATIVES - 1].1 {
+            continue;
+        }
+        match run.iter().position(|&(c, _)| c == class) {
+            Some(i) if run[i].1 >= p => continue,
+            Some(i) => {
+                run.remove(i);
+            }
+            None => {}
+        }
+        let at = run.partition_point(|&(_, q)| q >= p);
+        run.insert(at, (class, p));
+        run.truncate(ALTERNATIVES);
     }
 }
 

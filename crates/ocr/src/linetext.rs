@@ -18,6 +18,8 @@ use crate::binarize::Binary;
 use crate::bitmap::PixelRect;
 use crate::engine::{Recognized, RunnerUp};
 use jixiao_extract::grid::is_wide;
+use jixiao_extract::readable::is_ideograph;
+use jixiao_extract::Alternatives;
 
 /// A recognised line's place on the page.
 #[derive(Debug, Clone, Copy)]
@@ -53,14 +55,20 @@ impl LineInk<'_> {
     }
 }
 
-/// The line's text after all the rules of this module.
-pub fn line_text(r: &Recognized, line: &LineInk) -> String {
+/// The line's text after all the rules of this module, with the recogniser's alternatives
+/// for each of its CJK ideographs, in order (none when the recogniser gave none).
+pub fn line_text(r: &Recognized, line: &LineInk) -> (String, Vec<Alternatives>) {
     let mut chars: Vec<char> = r.text.chars().collect();
     if r.positions.len() != chars.len() {
-        return r.text.chars().map(fold_punctuation).collect();
+        return (r.text.chars().map(fold_punctuation).collect(), Vec::new());
     }
+    let mut alternatives = if r.alternatives.len() == chars.len() {
+        r.alternatives.clone()
+    } else {
+        vec![Alternatives::default(); chars.len()]
+    };
     let mut xs: Vec<u32> = r.positions.iter().map(|&p| line.x_of(p)).collect();
-    fill_unread_ink(&mut chars, &mut xs, &r.runners_up, line);
+    fill_unread_ink(&mut chars, &mut xs, &mut alternatives, &r.runners_up, line);
     for c in &mut chars {
         *c = fold_punctuation(*c);
     }
@@ -75,7 +83,14 @@ pub fn line_text(r: &Recognized, line: &LineInk) -> String {
             chars[i] = '。';
         }
     }
-    insert_spaces(&chars, &xs, &latin_commas, line)
+    let text = insert_spaces(&chars, &xs, &latin_commas, line);
+    let ideographs = chars
+        .iter()
+        .zip(alternatives)
+        .filter(|(c, _)| is_ideograph(**c));
+    let alternatives = ideographs.map(|(_, a)| a).collect::<Vec<_>>();
+    let given = alternatives.iter().any(|a| !a.is_empty());
+    (text, if given { alternatives } else { Vec::new() })
 }
 
 /// Least probability for a runner-up to fill unread ink.
@@ -83,8 +98,15 @@ const MIN_RUNNER_UP: f32 = 0.1;
 
 /// Puts a runner-up character in every stretch of ink (at least a tenth of an em of ink
 /// columns) that lies more than half an em from every character read: the most probable
-/// runner-up placed over that stretch, if it reaches [`MIN_RUNNER_UP`].
-fn fill_unread_ink(chars: &mut Vec<char>, xs: &mut Vec<u32>, runners: &[RunnerUp], line: &LineInk) {
+/// runner-up placed over that stretch, if it reaches [`MIN_RUNNER_UP`] (its alternatives:
+/// itself).
+fn fill_unread_ink(
+    chars: &mut Vec<char>,
+    xs: &mut Vec<u32>,
+    alternatives: &mut Vec<Alternatives>,
+    runners: &[RunnerUp],
+    line: &LineInk,
+) {
     let em = line.em.max(1);
     let reach = em / 2;
     let read = |x: u32, xs: &[u32]| xs.iter().any(|&c| x + reach >= c && x <= c + reach);
@@ -115,8 +137,10 @@ fn fill_unread_ink(chars: &mut Vec<char>, xs: &mut Vec<u32>, runners: &[RunnerUp
             .max_by(|a, b| a.1.probability.total_cmp(&b.1.probability));
         if let Some((x, u)) = best {
             let at = xs.partition_point(|&c| c < x);
-            chars.insert(at, u.text.chars().next().unwrap_or(' '));
+            let c = u.text.chars().next().unwrap_or(' ');
+            chars.insert(at, c);
             xs.insert(at, x);
+            alternatives.insert(at, Box::new([(c, u.probability)]));
         }
     }
 }
@@ -131,11 +155,6 @@ fn fold_punctuation(c: char) -> char {
         '；' => ';',
         _ => c,
     }
-}
-
-/// A CJK ideograph (as opposed to CJK punctuation and full-width forms).
-fn is_ideograph(c: char) -> bool {
-    matches!(u32::from(c), 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// Which of the line's "，" are a Latin comma followed by a space (the recognisers read
@@ -357,6 +376,7 @@ mod tests {
                     probability,
                 })
                 .collect(),
+            alternatives: Vec::new(),
         }
     }
 
@@ -366,13 +386,13 @@ mod tests {
         let b = ink(&[ideograph(20), ideograph(40), (55, 59, BASE - 19, BASE + 2)]);
         let runners = [("）", 57, 0.3), ("一", 30, 0.4)];
         let r = read(&[('千', 20), ('人', 40)], &runners);
-        assert_eq!(line_text(&r, &line(&b)), "千人)");
+        assert_eq!(line_text(&r, &line(&b)).0, "千人)");
         // Too unlikely, or no ink under it: nothing is added.
         let r = read(&[('千', 20), ('人', 40)], &[("）", 57, 0.05)]);
-        assert_eq!(line_text(&r, &line(&b)), "千人");
+        assert_eq!(line_text(&r, &line(&b)).0, "千人");
         let b = ink(&[ideograph(20), ideograph(40)]);
         let r = read(&[('千', 20), ('人', 40)], &runners);
-        assert_eq!(line_text(&r, &line(&b)), "千人");
+        assert_eq!(line_text(&r, &line(&b)).0, "千人");
     }
 
     #[test]
@@ -380,7 +400,7 @@ mod tests {
         let comma = (50, 53, BASE - 3, BASE + 2);
         let b = ink(&[ideograph(20), ideograph(40), comma, ideograph(66)]);
         let r = read(&[('计', 20), ('划', 40), ('，', 51), ('完', 66)], &[]);
-        assert_eq!(line_text(&r, &line(&b)), "计划, 完");
+        assert_eq!(line_text(&r, &line(&b)).0, "计划, 完");
     }
 
     #[test]
@@ -392,7 +412,7 @@ mod tests {
         ] {
             let b = ink(&[ideograph(20), ideograph(40), comma, ideograph(78)]);
             let r = read(&[('计', 20), ('划', 40), ('，', 51), ('完', 78)], &[]);
-            assert_eq!(line_text(&r, &line(&b)), want);
+            assert_eq!(line_text(&r, &line(&b)).0, want);
         }
     }
 
@@ -406,7 +426,7 @@ mod tests {
         ] {
             let b = ink(&[ideograph(20), dot, lower, ideograph(56)]);
             let r = read(&[('标', 20), (read_as, 37), ('下', 56)], &[]);
-            assert_eq!(line_text(&r, &line(&b)), want);
+            assert_eq!(line_text(&r, &line(&b)).0, want);
         }
     }
 
@@ -414,10 +434,10 @@ mod tests {
     fn degree_sign_is_a_full_stop_unless_after_a_digit() {
         let b = ink(&[ideograph(20), (36, 40, 20, 24)]);
         let r = read(&[('位', 20), ('°', 38)], &[]);
-        assert_eq!(line_text(&r, &line(&b)), "位。");
+        assert_eq!(line_text(&r, &line(&b)).0, "位。");
         let b = ink(&[(16, 24, 14, 30), (26, 30, 14, 18)]);
         let r = read(&[('5', 20), ('°', 28)], &[]);
-        assert_eq!(line_text(&r, &line(&b)), "5°");
+        assert_eq!(line_text(&r, &line(&b)).0, "5°");
     }
 
     #[test]
@@ -425,10 +445,10 @@ mod tests {
         // "检 4 批": 7 px (> 0.3 em) blank on both sides of the digit.
         let b = ink(&[ideograph(20), (35, 41, 14, 30), ideograph(56)]);
         let r = read(&[('检', 20), ('4', 38), ('批', 56)], &[]);
-        assert_eq!(line_text(&r, &line(&b)), "检 4 批");
+        assert_eq!(line_text(&r, &line(&b)).0, "检 4 批");
         // Full-width brackets and colon fold to ASCII, with no space inside brackets.
         let b = ink(&[(10, 14, 11, 30), ideograph(30), (46, 50, 11, 30)]);
         let r = read(&[('（', 12), ('次', 30), ('）', 48)], &[]);
-        assert_eq!(line_text(&r, &line(&b)), "(次)");
+        assert_eq!(line_text(&r, &line(&b)).0, "(次)");
     }
 }

@@ -18,6 +18,7 @@ use crate::lines::{find_lines, LineParams, PixelLine};
 use crate::linetext::{line_text, LineInk};
 use crate::numeric::fold_number_text;
 use jixiao_extract::grid::find_cells;
+use jixiao_extract::readable::is_ideograph;
 use jixiao_extract::{
     Matrix, Orientation, PageContent, PageImage, RasterPage, RasterReader, Rect, Segment,
     TableSettings, TextBox,
@@ -341,6 +342,7 @@ impl OcrReader {
             direction: Default::default(),
             source: jixiao_extract::TextSource::Ocr,
             glyph: None,
+            alternatives: Default::default(),
         });
         Ok(lines
             .iter()
@@ -353,7 +355,7 @@ impl OcrReader {
                     crop,
                     em: band.rect.height().max(line_h),
                 };
-                let settled = line_text(&r, &line);
+                let (settled, mut alternatives) = line_text(&r, &line);
                 let raw = settled.trim();
                 if raw.is_empty() {
                     return None;
@@ -364,8 +366,13 @@ impl OcrReader {
                     raw.to_string()
                 };
                 let bbox = to_page.rect(band.rect);
+                // Folding a number may turn an ideograph ("一") into a sign.
+                if text.chars().filter(|&c| is_ideograph(c)).count() != alternatives.len() {
+                    alternatives.clear();
+                }
                 Some(TextBox {
                     text,
+                    alternatives: alternatives.into(),
                     font_size: bbox.height().max(f64::from(line_h) * to_page.sy.abs()),
                     bbox,
                     confidence: Some(r.confidence),

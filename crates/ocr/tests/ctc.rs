@@ -37,3 +37,21 @@ fn passed_over_characters_become_runners_up() {
     assert_eq!(u.position, 4.5 / 8.0);
     assert!((u.probability - 0.3).abs() < 1e-6);
 }
+
+#[test]
+fn each_character_read_keeps_its_most_probable_alternatives() {
+    let steps = [
+        step(0.1, 0.6, 0.3, 0.0),   // 千, 人 close behind
+        step(0.2, 0.7, 0.05, 0.05), // still 千: 千 at its best step
+        step(1.0, 0.0, 0.0, 0.0),
+        step(0.1, 0.0, 0.9, 0.0), // 人 alone
+    ];
+    let probs: Vec<f32> = steps.iter().flatten().copied().collect();
+    let r = ctc_greedy(&probs, 4, &charset());
+    assert_eq!(r.text, "千人");
+    let listed = |i: usize| -> Vec<(char, f32)> { r.alternatives[i].to_vec() };
+    assert_eq!(listed(0)[..2], [('千', 0.7), ('人', 0.3)]);
+    assert_eq!(listed(1)[0], ('人', 0.9));
+    // The blank is no alternative.
+    assert!(listed(1).iter().all(|a| a.0 != '\0'));
+}

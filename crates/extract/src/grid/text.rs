@@ -431,6 +431,7 @@ mod tests {
             direction: Default::default(),
             source: Default::default(),
             glyph: None,
+            alternatives: Default::default(),
         }
     }
 

@@ -278,6 +278,7 @@ impl Device for PageCollector {
             direction: glyph.direction,
             source: glyph.source,
             glyph: glyph.glyph,
+            alternatives: Default::default(),
         });
     }
 
