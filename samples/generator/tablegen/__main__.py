@@ -1,7 +1,7 @@
 """Seeded random tables with known truth, rendered by Chromium, LibreOffice and ReportLab.
 
     python3 samples/generator/tablegen --out DIR [--seed N] [--tables N] [--partial F]
-        [--producers chromium,libreoffice,reportlab] [--jobs N]
+        [--producers chromium,libreoffice,reportlab] [--only PRODUCERS] [--jobs N]
 
 Writes `DIR/<doc>.pdf` and `DIR/<doc>.truth.json` for each document (several tables each):
 `{"file", "producer", "font", "latin_font", "orientation", "rotate", "tables": [{"n_rows",
@@ -110,13 +110,12 @@ def dump_truth(truth: dict) -> str:
     return f'{top},"tables":[\n' + ",\n".join(tables) + "]}\n"
 
 
-def _fit(docs: list[Doc], out: Path, max_mb: float) -> list[Doc]:
+def _fit(docs: list[Doc], out: Path, max_mb: float, producers: list[str]) -> list[Doc]:
     """Keeps, per producer, the smallest documents whose PDFs fit in an equal share of
-    `max_mb` (a committed subset); deletes the others."""
+    `max_mb` among `producers` (a committed subset); deletes the others."""
     size = {d.name: (out / f"{d.name}.pdf").stat().st_size for d in docs}
-    producers = sorted({d.producer for d in docs})
     kept = set()
-    for producer in producers:
+    for producer in sorted({d.producer for d in docs}):
         budget = max_mb * 1e6 / len(producers)
         for d in sorted((d for d in docs if d.producer == producer), key=lambda d: (size[d.name], d.name)):
             if size[d.name] <= budget:
@@ -135,6 +134,10 @@ def main() -> int:
     ap.add_argument("--partial", type=float, default=0.2, help="share of partially ruled documents")
     ap.add_argument("--producers", default=",".join(PRODUCERS))
     ap.add_argument("--per-doc", default="3-7", help="tables per document, LO-HI")
+    ap.add_argument(
+        "--only",
+        help="render only these producers' documents, the same ones as without it (regenerates their share of a corpus)",
+    )
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--max-mb", type=float, help="drop the largest documents until the PDFs fit in this size")
     args = ap.parse_args()
@@ -152,6 +155,8 @@ def main() -> int:
         n = rng.randint(*map(int, args.per_doc.split("-")))
         docs.append(random_doc(rng, f"s{args.seed}-{i:04d}-{producer}", producer, n, rng.random() < args.partial))
         total += n
+    if args.only:
+        docs = [d for d in docs if d.producer in args.only.split(",")]
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="jixiao-tablegen-") as tmp:
         work = Path(tmp)
@@ -188,7 +193,7 @@ def main() -> int:
                     failed.add(d.name)
             docs = [d for d in docs if d.name not in failed]
     if args.max_mb is not None:
-        docs = _fit(docs, args.out, args.max_mb)
+        docs = _fit(docs, args.out, args.max_mb, producers)
     n_tables = n_docs = 0
     for d in docs:
         out = args.out / f"{d.name}.pdf"

@@ -131,7 +131,12 @@ def _table(doc: Doc, p: Placed) -> Table:
                 cmds.extend(_line_cmds(op, a, b, rule))
     if look.rules == "fills":
         cmds.append(("INNERGRID", (0, 0), (-1, -1), 0.75 + (p.index % 3) * 0.75, colors.white))
-    return Table(data, colWidths=widths, style=TableStyle(cmds), hAlign="LEFT", splitByRow=1, splitInRow=1)
+    # Whole rows move to the next page (ReportLab's default): ReportLab 5.1's `splitInRow`
+    # draws a part of a cut row centred whatever `hAlign` (its `_splitRows` builds the split
+    # table without it) and leaves an empty sliver of the next part below the frame, so a
+    # reader cannot tell which column a moved line belongs to. Cut rows come from Chromium and
+    # LibreOffice.
+    return Table(data, colWidths=widths, style=TableStyle(cmds), hAlign="LEFT", splitByRow=1)
 
 
 def render_reportlab(doc: Doc, out: Path) -> None:
