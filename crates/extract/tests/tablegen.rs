@@ -30,12 +30,13 @@ use unicode_normalization::UnicodeNormalization;
 /// partially ruled cells; 52.25 % ruled once Chromium's dotted borders were read as rules;
 /// 53.13 % ruled, 12.79 % partially ruled once Latin words wrapped at a space kept it;
 /// 61.15 % ruled, 12.82 % partially ruled once open-sided grids were closed; 64.38 % ruled
-/// once rows cut by a page break were told by their text's flow and shifted parts joined),
+/// once rows cut by a page break were told by their text's flow and shifted parts joined;
+/// 65.89 % once what the clip path hides was left out),
 /// rounded down to 0.1. They are a ratchet, not the goal (the
 /// issue's bar is 99.9 %): a change that fixes a mechanism raises them to its new level, so
 /// that no later change silently loses what it fixed; one that lowers a figure must say why
 /// in its commit.
-const RULED_FLOOR: f64 = 64.3;
+const RULED_FLOOR: f64 = 65.8;
 /// Partially ruled tables (三线表, outer box only, horizontal rules only) have their own
 /// floor: their columns and rows must be inferred from the text where rules are missing.
 const PARTIAL_FLOOR: f64 = 12.8;
@@ -385,6 +386,11 @@ const WRAPS_EXACT: [(&str, usize); 4] = [
     ("s7-0077-reportlab.pdf", 3),
 ];
 
+/// A Chromium table of the committed subset whose page-2 part has the rows that go on to
+/// page 3 drawn again below the page's clip path, where they do not show (they made a second
+/// grid on page 2, which took the continuation, while the clip was not tracked).
+const CLIPPED_EXACT: [(&str, usize); 1] = [("s7-0069-chromium.pdf", 3)];
+
 /// Asserts that each (file, truth table index) of `dir` comes out exact.
 fn assert_exact(dir: &str, tables: &[(&str, usize)]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -427,6 +433,11 @@ fn rows_cut_by_a_page_break_with_text_on_both_pages_are_one_row() {
 #[test]
 fn parts_of_a_table_placed_elsewhere_across_the_page_are_one_table() {
     assert_exact("tests/tablegen-breaks", &SHIFTED_PARTS_EXACT);
+}
+
+#[test]
+fn what_the_clip_path_hides_is_no_table() {
+    assert_exact("tests/tablegen", &CLIPPED_EXACT);
 }
 
 #[test]

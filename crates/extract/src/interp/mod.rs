@@ -21,6 +21,7 @@ use crate::pdf::{
 };
 use crate::settings::{ExtractOptions, Limits};
 
+mod clip;
 mod collector;
 mod lexer;
 mod marked;
@@ -113,6 +114,8 @@ struct GState {
     h_scale: f64,
     leading: f64,
     rise: f64,
+    /// A rectangle in page space holding the clip region (`None`: the whole plane).
+    clip: Option<Rect>,
 }
 
 impl Default for GState {
@@ -129,6 +132,7 @@ impl Default for GState {
             h_scale: 1.0,
             leading: 0.0,
             rise: 0.0,
+            clip: None,
         }
     }
 }
@@ -154,6 +158,7 @@ pub fn interpret_page(
         path: Vec::new(),
         current: None,
         subpath_start: (0.0, 0.0),
+        clip_pending: false,
         operators: 0,
         decoded: 0,
         forms: Vec::new(),
@@ -236,6 +241,8 @@ struct Interp<'a> {
     /// Current point in user space.
     current: Option<(f64, f64)>,
     subpath_start: (f64, f64),
+    /// `W`/`W*` was given: the path, once painted, narrows the clip.
+    clip_pending: bool,
     operators: usize,
     /// Bytes decoded for the page's Form XObjects and images (bounded like one stream).
     decoded: usize,
@@ -459,9 +466,11 @@ impl Interp<'_> {
                 self.paint(true, true, true);
             }
             (b"n", _) => {
+                self.narrow_clip();
                 self.path.clear();
                 self.current = None;
             }
+            (b"W" | b"W*", _) => self.clip_pending = true,
             // Marked content.
             (b"BMC", _) => self.marked.begin(None, self.limits.max_state_depth),
             (b"BDC", _) => {
@@ -645,9 +654,11 @@ impl Interp<'_> {
                     code: code.code,
                 }),
             };
-            if [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
-                .iter()
-                .all(|v| v.is_finite())
+            let shows = self.gs.clip.is_none_or(|clip| clip::meets(&clip, &bbox));
+            if shows
+                && [bbox.x0, bbox.y0, bbox.x1, bbox.y1, glyph.font_size]
+                    .iter()
+                    .all(|v| v.is_finite())
             {
                 let held = HeldGlyph {
                     bbox,
@@ -705,6 +716,7 @@ impl Interp<'_> {
     }
 
     fn paint(&mut self, stroke: bool, fill: bool, even_odd: bool) {
+        self.narrow_clip();
         let [a, b, c, d, _, _] = self.gs.ctm.0;
         let scale = (a * d - b * c).abs().sqrt();
         // The path's buffer goes back to `self.path` afterwards, keeping its capacity.
@@ -726,10 +738,72 @@ impl Interp<'_> {
                 stroke_color: self.gs.stroke,
                 fill_color: self.gs.fill,
             };
-            self.device.path(&path, paint);
+            self.paint_clipped(&path, paint);
         }
         path.elements.clear();
         self.path = path.elements;
+    }
+
+    /// Paints `path` as far as it shows through the clip: whole when inside it, nothing when
+    /// outside, else its fill and its stroke each cut to it (a stroke reaches half its width
+    /// past its line).
+    fn paint_clipped(&mut self, path: &Path, paint: Paint) {
+        let (Some(clip), Some(bounds)) = (self.gs.clip, clip::bounds(&path.elements)) else {
+            self.device.path(path, paint);
+            return;
+        };
+        let reach = if paint.stroke {
+            path.stroke_width / 2.0
+        } else {
+            0.0
+        };
+        if clip::contains(&clip, &clip::grown(&bounds, reach)) {
+            self.device.path(path, paint);
+        } else if clip::meets(&clip::grown(&clip, reach), &bounds) {
+            for (elements, paint) in [
+                (
+                    paint.fill.then(|| clip::fill_inside(&path.elements, &clip)),
+                    Paint {
+                        stroke: false,
+                        ..paint
+                    },
+                ),
+                (
+                    paint
+                        .stroke
+                        .then(|| clip::stroke_inside(&path.elements, &clip::grown(&clip, reach))),
+                    Paint {
+                        fill: false,
+                        ..paint
+                    },
+                ),
+            ] {
+                if let Some(elements) = elements.filter(|e| !e.is_empty()) {
+                    let part = Path {
+                        elements,
+                        stroke_width: path.stroke_width,
+                    };
+                    self.device.path(&part, paint);
+                }
+            }
+        }
+    }
+
+    /// After `W`/`W*`, the current path (whatever paints it) narrows the clip to its bounds.
+    fn narrow_clip(&mut self) {
+        if std::mem::take(&mut self.clip_pending) {
+            if let Some(bounds) = clip::bounds(&self.path) {
+                self.clip_to(bounds);
+            }
+        }
+    }
+
+    /// Narrows the clip to `rect` (page space).
+    fn clip_to(&mut self, rect: Rect) {
+        self.gs.clip = Some(match self.gs.clip {
+            Some(clip) => clip::intersect(&clip, &rect),
+            None => rect,
+        });
     }
 
     /// The most a font program may decode to: within what the document's budget has left.
@@ -848,6 +922,9 @@ impl Interp<'_> {
                 if let Some(m) = matrix(doc, get(doc, &stream.dict, b"Matrix")) {
                     self.gs.ctm = m.then(&self.gs.ctm);
                 }
+                if let Some(bbox) = form_bbox(doc, &stream.dict, &self.gs.ctm.then(&self.page_t)) {
+                    self.clip_to(bbox);
+                }
                 self.forms.push(id.unwrap_or((0, 0)));
                 let floor = self.marked.enter();
                 let complete = self.run(&content, &form_resources);
@@ -862,4 +939,15 @@ impl Interp<'_> {
             _ => true,
         }
     }
+}
+
+/// A Form XObject's `/BBox` (it clips what the form draws) in page space, through `to_page`.
+fn form_bbox(doc: &crate::pdf::Objects<'_>, form: &Dictionary, to_page: &Matrix) -> Option<Rect> {
+    let Object::Array(b) = get(doc, form, b"BBox") else {
+        return None;
+    };
+    let [x0, y0, x1, y1] = [0, 1, 2, 3].map(|i| b.get(i).and_then(as_f64));
+    let (x0, y0, x1, y1) = (x0?, y0?, x1?, y1?);
+    let corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|(x, y)| to_page.apply(x, y));
+    clip::bounds_of(corners).filter(|r| [r.x0, r.y0, r.x1, r.y1].iter().all(|v| v.is_finite()))
 }
